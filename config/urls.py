@@ -1,12 +1,18 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
+
+from metrics.views.home import home
 
 urlpatterns = [
+    path("", home, name="home"),
     path("", include("goals.urls")),
     path("", include("metrics.urls")),
     path("accounts/", include("goals.account_urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher works on the login page too.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
 ]
 

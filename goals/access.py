@@ -79,9 +79,7 @@ def get_tree_for_user(request, pk, write=False):
     """The tree, or 404; with write=True, 403 unless the person may change its structure."""
     tree = get_object_or_404(Tree.objects.select_related("department"), pk=pk)
     if write and not access_for(request.user).can_edit_tree(tree):
-        raise PermissionDenied(
-            _("You can view this tree but not edit it.") + " " + _tree_owner_hint(tree)
-        )
+        raise PermissionDenied(_("You can view this tree but not edit it.") + " " + _tree_owner_hint(tree))
     return tree
 
 
@@ -89,9 +87,7 @@ def get_node_for_user(request, pk, write=False):
     """The node, or 404; with write=True, 403 unless the person may change its tree's structure."""
     node = get_object_or_404(Node.objects.select_related("tree", "tree__department", "department", "owner"), pk=pk)
     if write and not access_for(request.user).can_edit_tree(node.tree):
-        raise PermissionDenied(
-            _("You can view this tree but not edit it.") + " " + _tree_owner_hint(node.tree)
-        )
+        raise PermissionDenied(_("You can view this tree but not edit it.") + " " + _tree_owner_hint(node.tree))
     return node
 
 
@@ -99,9 +95,9 @@ def check_can_enter(request, node):
     """403 unless the person may enter this node's numbers."""
     if not access_for(request.user).can_enter(node):
         if node.is_formula:
-            raise PermissionDenied(_("%(node)s is calculated from a formula; its numbers cannot be entered.") % {
-                "node": node.name
-            })
+            raise PermissionDenied(
+                _("%(node)s is calculated from a formula; its numbers cannot be entered.") % {"node": node.name}
+            )
         department = node.department.name if node.department_id else _("no department")
         raise PermissionDenied(
             _("You can view these numbers but not enter them. Members of %(department)s enter them.")

@@ -1,2 +1,45 @@
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from goals.models import display_name
+
+NAVIGATION = [
+    ("home", _("Dashboard")),
+    ("goals:tree-list", _("Trees")),
+    ("metrics:grid", _("Enter numbers")),
+    ("goals:inbox", _("Inbox")),
+]
+
+
 def navigation(request):
-    return {}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    current = getattr(request, "resolver_match", None)
+    current_name = current.view_name if current else ""
+    items = []
+    for name, label in NAVIGATION:
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        section = name.split(":")[0]
+        is_current = current_name == name or (
+            section != "home" and current_name.startswith(section + ":") and _section_of(current_name) == name
+        )
+        items.append({"url": url, "label": label, "current": is_current})
+    return {
+        "nav_items": items,
+        "user_display_name": display_name(user),
+        "user_departments": [m.department.name for m in user.memberships.select_related("department")],
+    }
+
+
+def _section_of(view_name):
+    if view_name.startswith("goals:inbox"):
+        return "goals:inbox"
+    if view_name.startswith(("metrics:grid", "metrics:due", "metrics:save")):
+        return "metrics:grid"
+    if view_name.startswith("goals:"):
+        return "goals:tree-list"
+    return None

@@ -43,7 +43,9 @@ class EntryChange(models.Model):
     new_value = models.DecimalField(_("new value"), max_digits=24, decimal_places=6, null=True, blank=True)
     old_note = models.CharField(_("old note"), max_length=200, blank=True)
     new_note = models.CharField(_("new note"), max_length=200, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

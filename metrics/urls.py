@@ -2,4 +2,6 @@ from django.urls import path  # noqa: F401
 
 app_name = "metrics"
 
-urlpatterns = []
+urlpatterns = [
+    # Each area adds its own block of patterns below.
+]

@@ -17,7 +17,9 @@ def sales(db):
 
 
 def _person(django_user_model, username, last_name, department=None, role=Membership.Role.MEMBER, **extra):
-    user = django_user_model.objects.create_user(username=username, password="pw-" + username, last_name=last_name, **extra)
+    user = django_user_model.objects.create_user(
+        username=username, password="pw-" + username, last_name=last_name, **extra
+    )
     if department is not None:
         Membership.objects.create(user=user, department=department, role=role)
     return user
@@ -63,19 +65,48 @@ def tree(db, marketing, sales):
         period_end=date(2027, 3, 31),
     )
     revenue = Node.objects.create(
-        tree=tree, code="revenue", name="売上", unit="円", formula="deals * avg_deal_size",
-        aggregation="sum", target=Decimal("120000000"), department=sales, definition="受注金額（税抜）の合計",
+        tree=tree,
+        code="revenue",
+        name="売上",
+        unit="円",
+        formula="deals * avg_deal_size",
+        aggregation="sum",
+        target=Decimal("120000000"),
+        department=sales,
+        definition="受注金額（税抜）の合計",
     )
     deals = Node.objects.create(
-        tree=tree, parent=revenue, code="deals", name="受注件数", unit="件", target=Decimal("240"),
-        department=sales, definition="契約書の締結数", position=1,
+        tree=tree,
+        parent=revenue,
+        code="deals",
+        name="受注件数",
+        unit="件",
+        target=Decimal("240"),
+        department=sales,
+        definition="契約書の締結数",
+        position=1,
     )
     Node.objects.create(
-        tree=tree, parent=revenue, code="avg_deal_size", name="平均受注単価", unit="円", aggregation="average",
-        target=Decimal("500000"), department=sales, definition="受注金額÷受注件数", position=2,
+        tree=tree,
+        parent=revenue,
+        code="avg_deal_size",
+        name="平均受注単価",
+        unit="円",
+        aggregation="average",
+        target=Decimal("500000"),
+        department=sales,
+        definition="受注金額÷受注件数",
+        position=2,
     )
     Node.objects.create(
-        tree=tree, parent=deals, code="leads", name="リード数", unit="件", target=Decimal("2400"),
-        department=marketing, definition="フォーム送信で獲得した新規リード", position=1,
+        tree=tree,
+        parent=deals,
+        code="leads",
+        name="リード数",
+        unit="件",
+        target=Decimal("2400"),
+        department=marketing,
+        definition="フォーム送信で獲得した新規リード",
+        position=1,
     )
     return tree

@@ -1,0 +1,83 @@
+"""Template helpers for numbers, weeks and statuses: {% load goaltree %}."""
+
+from django import template
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from goals import formatting
+
+register = template.Library()
+
+
+@register.filter
+def num(value, unit=""):
+    """{{ value|num:node.unit }}: full digits with the unit, or a muted dash for missing."""
+    if value is None or value == "":
+        return _missing()
+    return formatting.number(value, unit)
+
+
+@register.filter
+def headline(value, unit=""):
+    """{{ value|headline:node.unit }}: 3150万円 / ¥31.5M with the exact value in the title."""
+    if value is None or value == "":
+        return _missing()
+    from django.utils.html import format_html
+
+    return format_html('<span title="{}">{}</span>', formatting.number(value, unit), formatting.headline(value, unit))
+
+
+@register.filter
+def pct(value):
+    if value is None or value == "":
+        return _missing()
+    return formatting.percent(value)
+
+
+@register.filter
+def plain(value):
+    """A decimal as typed into an input: no grouping, no trailing zeros."""
+    return formatting.plain(value) if value is not None else ""
+
+
+@register.filter
+def week(value):
+    return formatting.week_label(value) if value else ""
+
+
+@register.filter
+def day(value):
+    return formatting.date_label(value) if value else ""
+
+
+@register.simple_tag
+def status_badge(status, reason=""):
+    """Icon + word + colour, so it reads without colour too."""
+    if not status:
+        return ""
+    return render_to_string(
+        "includes/status.html",
+        {"status": status, "label": formatting.STATUS_LABELS.get(status, status), "reason": reason},
+    )
+
+
+def _missing(reason=None):
+    from django.utils.html import format_html
+
+    return format_html(
+        '<span class="missing" title="{}">—<span class="visually-hidden">{}</span></span>',
+        reason or _("No data"),
+        _("No data"),
+    )
+
+
+@register.simple_tag
+def missing(reason=None):
+    return _missing(reason)
+
+
+@register.filter
+def display_name(user):
+    from goals.models import display_name as name
+
+    return name(user)
