@@ -1,0 +1,120 @@
+"""The demo workspace: three departments, one person per role, and an FY2026 funnel tree with numbers.
+
+Runs once: a second call sees the demo people and changes nothing. Development only: the
+passwords are printed.
+"""
+
+import random
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from goals.models import Department, Membership, Node, Tree
+from goals.periods import last_complete_week
+
+DEMO_PASSWORD = "goaltree-demo"
+DEPARTMENTS = ["マーケティング部", "インサイドセールス部", "フィールドセールス部"]
+# username, family name, given name, department, role, staff, what they can do
+PEOPLE = [
+    ("admin", "管理", "花子", None, None, True, "workspace admin: manages departments, people and every tree"),
+    ("tanaka", "田中", "一郎", "マーケティング部", "lead", False, "lead of marketing: edits the tree, enters numbers"),
+    ("suzuki", "鈴木", "次郎", "マーケティング部", "member", False, "member of marketing: enters marketing numbers"),
+    ("sato", "佐藤", "美咲", "インサイドセールス部", "lead", False, "lead of inside sales"),
+    ("takahashi", "高橋", "健", "インサイドセールス部", "member", False, "member of inside sales"),
+    ("ito", "伊藤", "直子", "フィールドセールス部", "member", False, "member of field sales: enters deals and deal sizes"),
+    ("viewer", "閲覧", "太郎", None, None, False, "in no department: sees everything, changes nothing"),
+]
+TREE_CODE = "fy2026-marketing-sales"
+
+
+class Command(BaseCommand):
+    help = "Load the demo workspace once (development only)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--quiet-if-loaded", action="store_true", help="Print nothing when already loaded.")
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError("load_demo prints passwords; run it with DEBUG=true only.")
+        User = get_user_model()
+        if User.objects.filter(username="tanaka").exists():
+            self.stdout.write("The demo workspace is already loaded; nothing changed.")
+        else:
+            with transaction.atomic():
+                self._load(User)
+            self.stdout.write(self.style.SUCCESS("Loaded the demo workspace."))
+        self._print_logins()
+
+    def _load(self, User):
+        departments = {}
+        for position, name in enumerate(DEPARTMENTS, start=1):
+            departments[name], _created = Department.objects.get_or_create(name=name, defaults={"position": position})
+        for username, last, first, department, role, staff, _what in PEOPLE:
+            user = User.objects.create_user(
+                username=username,
+                password=DEMO_PASSWORD,
+                last_name=last,
+                first_name=first,
+                email=f"{username}@example.com",
+                is_staff=staff,
+                is_superuser=staff,
+            )
+            if department:
+                Membership.objects.create(user=user, department=departments[department], role=role)
+        tree = self._tree(departments)
+        if tree is not None:
+            self._entries(tree)
+
+    def _tree(self, departments):
+        try:
+            from goals.treefile import create_tree_from_template
+        except ImportError:  # the tree templates arrive with the KPI-tree issue
+            return None
+        return create_tree_from_template(
+            "b2b_funnel",
+            code=TREE_CODE,
+            name="FY2026 マーケティング・営業",
+            period_start=date(2026, 4, 1),
+            period_end=date(2027, 3, 31),
+            department=departments["マーケティング部"],
+        )
+
+    def _entries(self, tree):
+        """Weekly numbers up to the last complete week: near each week's share of the target, with noise."""
+        from metrics.models import Entry
+
+        rng = random.Random(2026)
+        today = timezone.localdate()
+        last = last_complete_week(today, tree.week_start)
+        weeks = [w for w in tree.weeks if w <= last]
+        people = {m.department_id: m.user for m in Membership.objects.select_related("user")}
+        entries = []
+        for node in Node.objects.filter(tree=tree).active():
+            if node.is_formula or node.target is None:
+                continue
+            for i, week in enumerate(weeks):
+                if node.aggregation == Node.Aggregation.SUM:
+                    base = node.target / len(tree.weeks)
+                else:
+                    base = node.target
+                # Marketing starts slow and improves; sales runs a little behind.
+                trend = Decimal("0.88") + Decimal(i) / Decimal(len(tree.weeks)) * Decimal("0.25")
+                noise = Decimal(str(round(rng.uniform(0.9, 1.1), 3)))
+                factor = trend * noise if node.direction == Node.Direction.HIGHER else (2 - trend) * noise
+                value = base * factor
+                value = value.quantize(Decimal("1")) if abs(base) >= 10 else value.quantize(Decimal("0.1"))
+                if rng.random() < 0.03 and i < len(weeks) - 1:
+                    continue  # a few missing weeks, as in real life
+                entries.append(Entry(node=node, week=week, value=value, updated_by=people.get(node.department_id)))
+        Entry.objects.bulk_create(entries)
+
+    def _print_logins(self):
+        self.stdout.write("")
+        self.stdout.write("Demo logins (development only), password for everyone: " + DEMO_PASSWORD)
+        for username, last, first, _department, _role, _staff, what in PEOPLE:
+            self.stdout.write(f"  {username:<10} {last} {first}: {what}")

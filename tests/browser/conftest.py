@@ -1,0 +1,100 @@
+"""Playwright fixtures: Debian's Chromium, offline, with Chart.js served from a local copy.
+
+Browser tests are skipped with a printed reason when Chromium is missing, unless REQUIRE_BROWSER=1.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+# Sync Playwright runs an event loop in the test thread; Django's ORM calls from the test are safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+CHARTJS_COPY = Path(settings.BASE_DIR) / ".cache" / "npm" / "node_modules" / "chart.js" / "dist" / "chart.umd.min.js"
+
+
+def _require_browser():
+    return os.environ.get("REQUIRE_BROWSER", "").lower() in {"1", "true", "yes"}
+
+
+def _skip_or_fail(reason):
+    if _require_browser():
+        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        _skip_or_fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _skip_or_fail("Playwright is not installed (make install)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def _route_offline(route):
+    """The test machine is offline: serve Chart.js from the local copy, abort anything else external."""
+    url = route.request.url
+    if url == settings.CHARTJS_URL:
+        if not CHARTJS_COPY.exists():
+            route.abort()
+            return
+        route.fulfill(path=str(CHARTJS_COPY), content_type="application/javascript",
+                      headers={"Access-Control-Allow-Origin": "*"})
+        return
+    route.abort()
+
+
+@pytest.fixture
+def context(browser, live_server, transactional_db):
+    context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900}, base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    # Everything that is not our live server goes through the offline router.
+    context.route(lambda url: not url.startswith(live_server.url), _route_offline)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda msg: msg.type == "error" and page.console_errors.append(msg.text))
+    page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
+    yield page
+    page.close()
+
+
+def login(page, user, password=None):
+    """Sign in through the real login page. Test people have the password 'pw-<username>'."""
+    page.goto("/accounts/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password or f"pw-{user.username}")
+    page.click("main form button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+@pytest.fixture
+def chartjs_available():
+    if not CHARTJS_COPY.exists():
+        _skip_or_fail(f"the local Chart.js copy is missing at {CHARTJS_COPY} (make test installs it)")
+    return CHARTJS_COPY
