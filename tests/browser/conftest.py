@@ -58,8 +58,9 @@ def _route_offline(route):
         if not CHARTJS_COPY.exists():
             route.abort()
             return
-        route.fulfill(path=str(CHARTJS_COPY), content_type="application/javascript",
-                      headers={"Access-Control-Allow-Origin": "*"})
+        route.fulfill(
+            path=str(CHARTJS_COPY), content_type="application/javascript", headers={"Access-Control-Allow-Origin": "*"}
+        )
         return
     route.abort()
 

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from goals.models import Department, Membership, Node, Tree
+from goals.models import Department, Membership, Node
 from goals.periods import last_complete_week
 
 DEMO_PASSWORD = "goaltree-demo"
@@ -26,7 +26,7 @@ PEOPLE = [
     ("suzuki", "鈴木", "次郎", "マーケティング部", "member", False, "member of marketing: enters marketing numbers"),
     ("sato", "佐藤", "美咲", "インサイドセールス部", "lead", False, "lead of inside sales"),
     ("takahashi", "高橋", "健", "インサイドセールス部", "member", False, "member of inside sales"),
-    ("ito", "伊藤", "直子", "フィールドセールス部", "member", False, "member of field sales: enters deals and deal sizes"),
+    ("ito", "伊藤", "直子", "フィールドセールス部", "member", False, "member of field sales: enters deals"),
     ("viewer", "閲覧", "太郎", None, None, False, "in no department: sees everything, changes nothing"),
 ]
 TREE_CODE = "fy2026-marketing-sales"
@@ -86,7 +86,7 @@ class Command(BaseCommand):
 
     def _entries(self, tree):
         """Weekly numbers up to the last complete week: near each week's share of the target, with noise."""
-        from metrics.models import Entry
+        from metrics.models import Entry, EntryChange
 
         rng = random.Random(2026)
         today = timezone.localdate()
@@ -98,10 +98,7 @@ class Command(BaseCommand):
             if node.is_formula or node.target is None:
                 continue
             for i, week in enumerate(weeks):
-                if node.aggregation == Node.Aggregation.SUM:
-                    base = node.target / len(tree.weeks)
-                else:
-                    base = node.target
+                base = node.target / len(tree.weeks) if node.aggregation == Node.Aggregation.SUM else node.target
                 # Marketing starts slow and improves; sales runs a little behind.
                 trend = Decimal("0.88") + Decimal(i) / Decimal(len(tree.weeks)) * Decimal("0.25")
                 noise = Decimal(str(round(rng.uniform(0.9, 1.1), 3)))
@@ -112,6 +109,13 @@ class Command(BaseCommand):
                     continue  # a few missing weeks, as in real life
                 entries.append(Entry(node=node, week=week, value=value, updated_by=people.get(node.department_id)))
         Entry.objects.bulk_create(entries)
+        # The demo's numbers arrive as one import, so every value has its history like real ones.
+        EntryChange.objects.bulk_create(
+            EntryChange(
+                node=e.node, week=e.week, new_value=e.value, user=e.updated_by, source=EntryChange.Source.IMPORT
+            )
+            for e in entries
+        )
 
     def _print_logins(self):
         self.stdout.write("")
