@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from metrics.models import Entry, EntryChange
 
@@ -23,7 +23,9 @@ def set_entry(node, week, value, *, user, source, note=None, expected_version=No
     stored entry moved on since `expected_version`.
     """
     with transaction.atomic():
-        entry = Entry.objects.select_for_update().filter(node=node, week=week).first()
+        # of=("self",): the default ordering joins the node, and locking its row too would serialize every
+        # save of a node and deadlock against imports (PostgreSQL).
+        entry = Entry.objects.select_for_update(of=("self",)).filter(node=node, week=week).first()
         current_version = entry.version if entry else 0
         if expected_version is not None and expected_version != current_version:
             raise EntryConflict(current=entry)
@@ -37,7 +39,12 @@ def set_entry(node, week, value, *, user, source, note=None, expected_version=No
             result = None
             new_note = ""
         elif entry is None:
-            result = Entry.objects.create(node=node, week=week, value=value, note=new_note, updated_by=user)
+            try:
+                with transaction.atomic():
+                    result = Entry.objects.create(node=node, week=week, value=value, note=new_note, updated_by=user)
+            except IntegrityError:
+                # Someone created this entry between our read and our write: theirs stands, ours is refused.
+                raise EntryConflict(current=Entry.objects.filter(node=node, week=week).first()) from None
         else:
             if entry.value == value and entry.note == new_note:
                 return entry

@@ -1,0 +1,145 @@
+"""Entries files on the web: upload -> preview -> confirm, and the CSV downloads.
+
+Between preview and confirm the decoded file travels in the confirm form, signed and compressed
+(django.core.signing), with the user, the tree and a fingerprint of the previewed plan: any app server can
+confirm it, and nothing is kept in memory or on local disk. Confirming re-reads the file against the database;
+when the plan differs from the one the person saw, the new preview is shown again instead of saving.
+"""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from goals.access import get_tree_for_user
+from metrics import csvfiles
+
+SIGNING_SALT = "metrics.import-entries"
+PREVIEW_MAX_AGE = 60 * 60  # seconds a preview may wait for its confirmation
+
+
+class EntriesFileForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("CSV file"),
+        help_text=gettext_lazy(
+            "Columns tree,node,week,value, with the header on the first line. UTF-8, or CSV as Japanese Excel "
+            "saves it. An empty value deletes that week's number."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > csvfiles.MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB. Split it into smaller files and import them one by one.")
+                % {"limit": csvfiles.MAX_FILE_BYTES // (1024 * 1024)}
+            )
+        return upload
+
+
+@login_required
+def import_entries(request, tree_id):
+    """GET: the upload form. POST: check the file and show what it would do; nothing is saved."""
+    tree = get_tree_for_user(request, tree_id)
+    if request.method == "POST":
+        form = EntriesFileForm(request.POST, request.FILES)
+        if form.is_valid():
+            plan = csvfiles.plan_from_bytes(form.cleaned_data["file"].read(), user=request.user, tree=tree)
+            return _show_plan(request, tree, plan)
+    else:
+        form = EntriesFileForm()
+    return _upload_page(request, tree, form)
+
+
+@login_required
+@require_POST
+def confirm_import(request, tree_id):
+    """Save a previewed file: re-checked against the database, then written in one transaction."""
+    tree = get_tree_for_user(request, tree_id)
+    try:
+        data = signing.loads(request.POST.get("plan", ""), salt=SIGNING_SALT, max_age=PREVIEW_MAX_AGE)
+    except signing.SignatureExpired:
+        return _upload_page(
+            request, tree, EntriesFileForm(), problem=_("The check of the file has expired. Choose the file again.")
+        )
+    except signing.BadSignature:
+        data = None
+    if not data or data.get("tree") != tree.pk or data.get("user") != request.user.pk:
+        return _upload_page(
+            request,
+            tree,
+            EntriesFileForm(),
+            problem=_("The checked file could not be read back. Choose the file again."),
+            status=400,
+        )
+
+    plan = csvfiles.build_plan(data["text"], user=request.user, tree=tree)
+    if plan.errors or plan.fingerprint() != data["fingerprint"]:
+        return _show_plan(request, tree, plan, changed_since=True)
+    try:
+        counts = csvfiles.apply(plan, request.user)
+    except csvfiles.ImportStale:
+        plan = csvfiles.build_plan(data["text"], user=request.user, tree=tree)
+        return _show_plan(request, tree, plan, changed_since=True)
+    messages.success(
+        request,
+        _("Imported: %(created)s added, %(changed)s changed, %(deleted)s deleted, %(unchanged)s unchanged.") % counts,
+    )
+    return redirect("metrics:import-entries", tree_id=tree.pk)
+
+
+@login_required
+def export_entries(request, tree_id):
+    """The tree's entries as the entries CSV (DESIGN.md "Files")."""
+    tree = get_tree_for_user(request, tree_id)
+    return _csv_response(csvfiles.entries_csv(tree), f"{tree.code}-entries.csv")
+
+
+@login_required
+def entries_template(request, tree_id):
+    """Every measured node x every week, with the current values: fill it in and import it."""
+    tree = get_tree_for_user(request, tree_id)
+    return _csv_response(csvfiles.template_csv(tree), f"{tree.code}-template.csv")
+
+
+def _csv_response(text, filename):
+    response = HttpResponse(text.encode("utf-8"), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _upload_page(request, tree, form, *, plan=None, problem=None, status=200):
+    context = {
+        "tree": tree,
+        "form": form,
+        "plan": plan,
+        "problem": problem,
+        "has_errors": bool(form.errors or problem or (plan and plan.errors)),
+    }
+    return render(request, "metrics/import_upload.html", context, status=status)
+
+
+def _show_plan(request, tree, plan, *, changed_since=False):
+    if plan.errors:
+        return _upload_page(request, tree, EntriesFileForm(), plan=plan)
+    token = signing.dumps(
+        {"tree": tree.pk, "user": request.user.pk, "text": plan.text, "fingerprint": plan.fingerprint()},
+        salt=SIGNING_SALT,
+        compress=True,
+    )
+    context = {
+        "tree": tree,
+        "plan": plan,
+        "counts": plan.counts(),
+        "token": token,
+        "changed_since": changed_since,
+        "has_changes": bool(plan.creates or plan.changes or plan.deletes),
+    }
+    return render(request, "metrics/import_preview.html", context)
