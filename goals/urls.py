@@ -1,6 +1,6 @@
 from django.urls import path
 
-from goals.views import accounts
+from goals.views import accounts, comments, initiatives, nodes, targets, tree_files, trees
 
 app_name = "goals"
 
@@ -11,4 +11,52 @@ urlpatterns = [
     path("people/memberships/", accounts.set_membership, name="set-membership"),
     path("people/memberships/<int:pk>/delete/", accounts.delete_membership, name="delete-membership"),
     # Trees and nodes (tree editor) -- below this line
+    # /trees/
+    path("trees/", trees.tree_list, name="tree-list"),
+    path("trees/new/", trees.new_tree, name="tree-create"),
+    path("trees/new/save/", trees.create_tree, name="tree-create-save"),
+    path("trees/<int:pk>/", trees.tree_detail, name="tree-detail"),
+    path("trees/<int:pk>/settings/", trees.edit_tree, name="tree-edit"),
+    path("trees/<int:pk>/settings/save/", trees.update_tree, name="tree-edit-save"),
+    path("trees/<int:pk>/history/", trees.tree_history, name="tree-history"),
+    path("trees/<int:pk>/check-formula/", nodes.check_formula_view, name="check-formula"),
+    # /nodes/ (GET pages show a form; the .../save/ and action URLs are POST only)
+    path("nodes/<int:pk>/", nodes.node_detail, name="node-detail"),
+    path("nodes/<int:pk>/add/", nodes.add_node, name="node-add"),
+    path("nodes/<int:pk>/add/save/", nodes.create_node, name="node-add-save"),
+    path("nodes/<int:pk>/edit/", nodes.edit_node, name="node-edit"),
+    path("nodes/<int:pk>/edit/save/", nodes.update_node, name="node-edit-save"),
+    path("nodes/<int:pk>/move/", nodes.move_node_form, name="node-move"),
+    path("nodes/<int:pk>/move/save/", nodes.move_node, name="node-move-save"),
+    path("nodes/<int:pk>/reorder/", nodes.reorder_node, name="node-reorder"),
+    path("nodes/<int:pk>/delete/", nodes.delete_node_form, name="node-delete"),
+    path("nodes/<int:pk>/delete/save/", nodes.delete_node, name="node-delete-save"),
+    path("nodes/<int:pk>/restore/", nodes.restore_node, name="node-restore"),
+    path("nodes/<int:pk>/comments/", comments.add_comment, name="comment-add"),
+    path("comments/<int:pk>/delete/", comments.delete_comment, name="comment-delete"),
+    # /inbox/
+    path("inbox/", comments.inbox, name="inbox"),
+    # Initiatives (initiatives)
+    # /trees/<pk>/initiatives/ and /initiatives/<pk>/ (GET pages show a form; .../save/ and delete are POST only)
+    path("trees/<int:pk>/initiatives/", initiatives.initiative_list, name="initiative-list"),
+    path("trees/<int:pk>/initiatives/new/", initiatives.new_initiative, name="initiative-create"),
+    path("trees/<int:pk>/initiatives/new/save/", initiatives.create_initiative, name="initiative-create-save"),
+    path("initiatives/<int:pk>/edit/", initiatives.edit_initiative, name="initiative-edit"),
+    path("initiatives/<int:pk>/edit/save/", initiatives.update_initiative, name="initiative-edit-save"),
+    path("initiatives/<int:pk>/delete/", initiatives.delete_initiative, name="initiative-delete"),
+    path("nodes/<int:pk>/initiatives.json", initiatives.node_initiatives, name="node-initiatives"),
+    # Tree files, templates, targets (tree-extras)
+    # /trees/... (GET pages show a form; the .../save/ URLs are POST only)
+    path("trees/import/", tree_files.import_tree_form, name="tree-import"),
+    path("trees/import/save/", tree_files.import_tree_upload, name="tree-import-save"),
+    path("trees/new-from-template/", tree_files.tree_from_template_form, name="tree-from-template"),
+    path("trees/new-from-template/save/", tree_files.create_tree_from_template, name="tree-from-template-save"),
+    path("trees/<int:pk>/export.json", tree_files.export_tree_file, name="tree-export"),
+    path("trees/<int:pk>/copy/", tree_files.copy_tree_form, name="tree-copy"),
+    path("trees/<int:pk>/copy/save/", tree_files.copy_tree, name="tree-copy-save"),
+    # /nodes/<pk>/...
+    path("nodes/<int:pk>/backcalc/", targets.node_backcalc, name="node-backcalc"),
+    path("nodes/<int:pk>/backcalc/save/", targets.apply_backcalc, name="node-backcalc-save"),
+    path("nodes/<int:pk>/seasonality/", targets.node_seasonality, name="node-seasonality"),
+    path("nodes/<int:pk>/seasonality/save/", targets.save_seasonality, name="node-seasonality-save"),
 ]
