@@ -7,7 +7,12 @@
     if (summary) { summary.focus(); }
   }
   document.addEventListener("DOMContentLoaded", function () { focusErrorSummary(document); });
-  document.addEventListener("htmx:afterSwap", function (event) { focusErrorSummary(event.detail.target); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    // After an outerHTML swap the old target is detached: look its replacement up by id.
+    var target = event.detail.target;
+    if (target && !target.isConnected && target.id) { target = document.getElementById(target.id); }
+    focusErrorSummary(target && target.isConnected ? target : document);
+  });
   // Buttons that need a confirmation carry data-confirm with the translated question.
   document.addEventListener("submit", function (event) {
     var form = event.target;
