@@ -1,0 +1,252 @@
+"""Tree health: where a tree breaks the rules of DESIGN.md, node by node, for the panel on the tree page.
+
+`tree_health(tree, nodes=None)` returns a list of `Problem`s in tree order (parents first, siblings in
+their order), each naming its node, a `kind`, a message in the active language and the numbers behind
+it. It runs one query whatever the size of the tree: the active nodes with their departments and
+whether each department has members (or, when the caller passes the nodes it already loaded, only
+the departments' members).
+
+Decisions where DESIGN.md is silent:
+- Only active nodes count. An active node whose parent is archived is reported as `detached` (it is
+  linked to nothing) and its other problems are not listed until it is linked again.
+- "Targets that do not add up" follows the engine (metrics.engine): the formula applied to the targets
+  of the children it uses, against the node's own target; a difference over 1% of that target (any
+  difference when it is 0). Not checked while a child target is missing (that child is reported as
+  having no target) or when the formula divides by zero.
+- A formula that cannot be used (it does not parse or names a code that is not a direct child, as can
+  happen after a move) is reported as `bad_formula`; its unused children and targets are not checked.
+- The KGI needs no owner department; every KPI does. An owner department without members is reported
+  on every node it owns.
+"""
+
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from goals import formatting
+from goals.formulas import EvaluationError, FormulaError, check, unused_children
+from goals.models import Membership
+
+NO_TARGET = "no_target"
+NO_UNIT = "no_unit"
+NO_DEFINITION = "no_definition"
+TOO_DEEP = "too_deep"
+DETACHED = "detached"
+BAD_FORMULA = "bad_formula"
+UNUSED_CHILDREN = "unused_children"
+TARGETS_DO_NOT_ADD_UP = "targets_do_not_add_up"
+NO_DEPARTMENT = "no_department"
+DEPARTMENT_WITHOUT_MEMBERS = "department_without_members"
+
+KIND_ORDER = (
+    DETACHED,
+    NO_TARGET,
+    TARGETS_DO_NOT_ADD_UP,
+    BAD_FORMULA,
+    UNUSED_CHILDREN,
+    TOO_DEEP,
+    NO_UNIT,
+    NO_DEFINITION,
+    NO_DEPARTMENT,
+    DEPARTMENT_WITHOUT_MEMBERS,
+)
+TOLERANCE = Decimal("0.01")  # targets that differ by more than 1% do not add up (DESIGN.md)
+
+
+@dataclass
+class Problem:
+    node: object  # goals.models.Node
+    kind: str
+    message: str
+    expected: Decimal | None = None  # targets_do_not_add_up: the formula applied to the children's targets
+    target: Decimal | None = None  # targets_do_not_add_up: the node's own target
+    depth: int | None = None  # too_deep: levels below the KGI
+    limit: int | None = None  # too_deep: the tree's maximum depth
+    codes: tuple[str, ...] = field(default_factory=tuple)  # children concerned (unused, or used in the check)
+
+
+def tree_health(tree, nodes=None) -> list[Problem]:
+    """Every problem of the tree's active nodes, in tree order; see the module docstring."""
+    if nodes is None:
+        members = Membership.objects.filter(department_id=OuterRef("department_id"))
+        nodes = list(
+            tree.nodes.active()
+            .select_related("department")
+            .annotate(department_has_members=Exists(members))
+            .order_by("position", "pk")
+        )
+        staffed = {node.department_id for node in nodes if node.department_id and node.department_has_members}
+    else:
+        nodes = [node for node in nodes if node.archived_at is None]
+        department_ids = {node.department_id for node in nodes if node.department_id}
+        staffed = (
+            set(Membership.objects.filter(department_id__in=department_ids).values_list("department_id", flat=True))
+            if department_ids
+            else set()
+        )
+    return _problems(tree, nodes, staffed)
+
+
+def _problems(tree, nodes, staffed):
+    by_id = {node.pk: node for node in nodes}
+    children = {}
+    for node in sorted(nodes, key=lambda n: (n.position, n.pk)):
+        children.setdefault(node.parent_id, []).append(node)
+
+    problems = []
+    ordered = []  # (node, depth) depth first from the KGI, then the detached ones
+    stack = [(root, 0) for root in reversed(children.get(None, []))]
+    while stack:
+        node, depth = stack.pop()
+        ordered.append((node, depth))
+        stack.extend((kid, depth + 1) for kid in reversed(children.get(node.pk, [])))
+    reached = {node.pk for node, _depth in ordered}
+    for node in nodes:
+        if node.pk not in reached and node.parent_id not in by_id:
+            problems.append(
+                Problem(
+                    node,
+                    DETACHED,
+                    _("Its parent is archived, so it is not linked to the KGI. Move it under an active node."),
+                )
+            )
+
+    for node, depth in ordered:
+        found = []
+        kids = children.get(node.pk, [])
+        if node.target is None:
+            found.append(Problem(node, NO_TARGET, _("No target. Set a number: until then it is shown as incomplete.")))
+        if not node.unit.strip():
+            found.append(Problem(node, NO_UNIT, _("No unit. Set what it is counted in, such as 件, 円 or %.")))
+        if not node.definition.strip():
+            found.append(
+                Problem(
+                    node,
+                    NO_DEFINITION,
+                    _(
+                        "No definition. Write what is counted, from which source and by whom, so that other "
+                        "departments read it the same way."
+                    ),
+                )
+            )
+        if depth > tree.max_depth:
+            found.append(
+                Problem(
+                    node,
+                    TOO_DEEP,
+                    _(
+                        "It is %(depth)s levels below the KGI, deeper than this tree's limit of %(limit)s. "
+                        "Link it higher up or merge it into its parent."
+                    )
+                    % {"depth": depth, "limit": tree.max_depth},
+                    depth=depth,
+                    limit=tree.max_depth,
+                )
+            )
+        if node.is_formula:
+            found.extend(_formula_problems(node, kids))
+        if node.parent_id is not None and node.department_id is None:
+            found.append(
+                Problem(node, NO_DEPARTMENT, _("No owner department. Choose the department responsible for it."))
+            )
+        if node.department_id is not None and node.department_id not in staffed:
+            found.append(
+                Problem(
+                    node,
+                    DEPARTMENT_WITHOUT_MEMBERS,
+                    _(
+                        "Its owner department %(department)s has no members, so nobody can enter its numbers. "
+                        "Add people to the department or choose another one."
+                    )
+                    % {"department": node.department.name},
+                )
+            )
+        problems.extend(sorted(found, key=lambda problem: KIND_ORDER.index(problem.kind)))
+    return problems
+
+
+def _formula_problems(node, kids):
+    try:
+        formula = check(node.formula, {kid.code: kid.name for kid in kids}, node.name)
+    except FormulaError as error:
+        return [
+            Problem(
+                node,
+                BAD_FORMULA,
+                _("Its formula cannot be used: %(error)s") % {"error": error.message},
+            )
+        ]
+    found = []
+    unused = unused_children(formula, [kid.code for kid in kids])
+    if unused:
+        names = {kid.code: kid.name for kid in kids}
+        found.append(
+            Problem(
+                node,
+                UNUSED_CHILDREN,
+                _(
+                    "Its formula does not use %(children)s. Every child of a formula node must appear in its "
+                    "formula: use them, or move them under the node they drive."
+                )
+                % {"children": _names(names[code] for code in unused)},
+                codes=tuple(unused),
+            )
+        )
+    mismatch = _targets_mismatch(node, formula, kids)
+    if mismatch:
+        found.append(mismatch)
+    return found
+
+
+def _targets_mismatch(node, formula, kids):
+    if node.target is None:
+        return None
+    targets = {kid.code: kid.target for kid in kids if kid.code in formula.references}
+    if any(targets.get(code) is None for code in formula.references):
+        return None
+    try:
+        expected = formula.evaluate(targets)
+    except EvaluationError:
+        return None
+    target = node.target
+    difference = abs(expected - target)
+    if not ((target == 0 and difference != 0) or (target != 0 and difference > abs(target) * TOLERANCE)):
+        return None
+    names = {kid.code: kid.name for kid in kids}
+    values = {
+        "children": _names(names[code] for code in formula.references),
+        "expected": _shown(expected, node.unit),
+        "node": node.name,
+        "target": _shown(target, node.unit),
+    }
+    if node.parent_id is None:
+        message = _("The targets of %(children)s give %(expected)s, but the KGI target is %(target)s.")
+        message %= values
+    else:
+        message = (
+            _("The targets of %(children)s give %(expected)s, but the target of %(node)s is %(target)s.") % values
+        )
+    return Problem(
+        node,
+        TARGETS_DO_NOT_ADD_UP,
+        message,
+        expected=expected,
+        target=target,
+        codes=tuple(formula.references),
+    )
+
+
+def _shown(value, unit):
+    """A figure in a message: full digits, at most 2 decimals (1 for %), with the unit."""
+    if value != value.to_integral_value():
+        places = 1 if unit.strip() in ("%", "％") else 2
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return formatting.number(value, unit)
+
+
+def _names(names):
+    quoted = [_("“%(name)s”") % {"name": name} for name in names]
+    return pgettext("list separator", ", ").join(quoted)

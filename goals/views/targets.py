@@ -1,0 +1,316 @@
+"""Targets of a node: back-calculation (逆算) of a child's target, and seasonality of a `sum` node's target."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+from django.views.decorators.http import require_GET, require_POST
+
+from goals import formulas, history
+from goals.access import access_for, get_node_for_user
+from goals.formatting import number, plain
+from goals.forms_tree_extras import SeasonalityForm
+from goals.health import tree_health
+from goals.models import ChangeRecord, Node
+from goals.seasonality import business_day_weights
+
+# Back-calculation: /nodes/<pk>/backcalc/
+
+
+@dataclass
+class Proposal:
+    child: Node
+    value: Decimal | None = None  # the target that makes the formula meet the parent's target
+    exact: bool = True  # False when found numerically
+    reason: str = ""  # why there is no proposal
+
+    @property
+    def changes_target(self):
+        return self.value is not None and self.value != self.child.target
+
+
+def _active_node(request, pk, write=False):
+    node = get_node_for_user(request, pk, write=write)
+    if node.is_archived:
+        raise Http404
+    return node
+
+
+def _names(nodes):
+    return pgettext("list separator", ", ").join(_("“%(name)s”") % {"name": node.name} for node in nodes)
+
+
+def proposals(node):
+    """(formula error or "", expected value of the formula over the children's targets, [Proposal])."""
+    kids = list(node.children.active().select_related("department").order_by("position", "pk"))
+    try:
+        formula = formulas.check(node.formula, {kid.code: kid.name for kid in kids}, node.name)
+    except formulas.FormulaError as error:
+        return error.message, None, []
+    targets = {kid.code: kid.target for kid in kids}
+    used = [kid for kid in kids if kid.code in formula.references]
+    expected = None
+    if all(kid.target is not None for kid in used):
+        try:
+            expected = formula.evaluate(targets)
+        except formulas.EvaluationError:
+            expected = None
+    rows = []
+    for kid in used:
+        row = Proposal(kid)
+        missing = [other for other in used if other is not kid and other.target is None]
+        if node.target is None:
+            row.reason = _("Set the target of %(node)s first: the proposal starts from it.") % {"node": node.name}
+        elif missing:
+            row.reason = _("Set the target of %(names)s first: the other targets are held as they are.") % {
+                "names": _names(missing)
+            }
+        else:
+            try:
+                solution = formulas.solve(formula, kid.code, node.target, targets)
+            except (formulas.NoSolution, formulas.EvaluationError) as error:
+                row.reason = error.message
+            else:
+                row.value, row.exact = solution.value, solution.exact
+        rows.append(row)
+    return "", expected, rows
+
+
+def _backcalc_context(request, node, **extra):
+    error, expected, rows = proposals(node)
+    return {
+        "node": node,
+        "tree": node.tree,
+        "formula_error": error,
+        "expected": expected,
+        "rows": rows,
+        "can_edit": access_for(request.user).can_edit_tree(node.tree),
+        **extra,
+    }
+
+
+def _render_backcalc(request, node, status=200, **extra):
+    context = _backcalc_context(request, node, **extra)
+    if request.htmx:
+        context.update(health=tree_health(node.tree), health_oob=True)
+        return render(request, "goals/node_backcalc.html#backcalc", context, status=status)
+    return render(request, "goals/node_backcalc.html", context, status=status)
+
+
+@login_required
+@require_GET
+def node_backcalc(request, pk):
+    node = _active_node(request, pk)
+    context = _backcalc_context(request, node)
+    template = "goals/node_backcalc.html#backcalc" if request.htmx else "goals/node_backcalc.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def apply_backcalc(request, pk):
+    node = _active_node(request, pk, write=True)
+    if not node.is_formula:
+        return _render_backcalc(request, node, status=400, error=_("Only formula nodes have targets to derive."))
+    _error, _expected, rows = proposals(node)
+    row = next((row for row in rows if str(row.child.pk) == request.POST.get("child", "")), None)
+    if row is None:
+        return _render_backcalc(
+            request, node, status=400, error=_("Choose a child used in the formula of %(node)s.") % {"node": node.name}
+        )
+    if row.value is None:
+        return _render_backcalc(request, node, status=400, error=row.reason)
+    if request.POST.get("value", "") != plain(row.value):
+        # The targets moved since the page was shown: show the new proposal rather than apply a stale one.
+        return _render_backcalc(
+            request,
+            node,
+            status=409,
+            error=_(
+                "The targets changed since you opened this page. The proposal for %(child)s is now %(value)s: "
+                "check it and apply it again."
+            )
+            % {"child": row.child.name, "value": number(row.value, row.child.unit)},
+        )
+    with transaction.atomic():
+        child = Node.objects.select_for_update().select_related("department", "owner").get(pk=row.child.pk)
+        before = history.snapshot(child, ["target"])
+        child.target = row.value
+        child.version += 1
+        child.save(update_fields=["target", "version", "updated_at"])
+        history.record(
+            node.tree, child, request.user, ChangeRecord.Action.UPDATE, history.diff(before, child, ["target"])
+        )
+    notice = _("Set the target of %(child)s to %(value)s.") % {
+        "child": child.name,
+        "value": number(child.target, child.unit),
+    }
+    if request.htmx:
+        return _render_backcalc(request, node, notice=notice)
+    messages.success(request, notice)
+    return redirect("goals:node-backcalc", node.pk)
+
+
+# Seasonality: /nodes/<pk>/seasonality/
+
+
+def _weights_text(weights):
+    return ", ".join(str(weight) for weight in weights) if weights else ""
+
+
+def _stored_weights(node, count):
+    if not isinstance(node.weights, list) or len(node.weights) != count:
+        return None
+    try:
+        return [Decimal(str(weight)) for weight in node.weights]
+    except ArithmeticError:
+        return None
+
+
+def _business_days(node):
+    tree = node.tree
+    return business_day_weights(tree.weeks, tree.week_start, tree.period_start, tree.period_end)
+
+
+def _preview(node, weeks, weights):
+    """Rows of (week, weight, share in %, weekly target, cumulative target) for a spread of the node's target."""
+    from metrics.engine import weekly_targets
+
+    targets = weekly_targets(node.target, Node.Aggregation.SUM, weeks, weights)
+    shown = weights if weights is not None else [Decimal(1)] * len(weeks)
+    total = sum(shown, Decimal(0))
+    rows = []
+    running = Decimal(0)
+    for week, weight, target in zip(weeks, shown, targets, strict=True):
+        running = running + target if target is not None else None
+        rows.append((week, weight, weight / total * 100 if total else None, target, running))
+    return rows
+
+
+def _method_of(node, weeks, stored):
+    if stored is None:
+        return SeasonalityForm.EVEN
+    return SeasonalityForm.BUSINESS_DAYS if stored == _business_days(node) else SeasonalityForm.CUSTOM
+
+
+def _seasonality_context(request, node, form, preview_weights, **extra):
+    weeks = list(node.tree.weeks)
+    table = [
+        {"week": week, "field": field, "weight": weight, "share": share, "target": target, "cumulative": running}
+        for (week, field), (_week, weight, share, target, running) in zip(
+            form.weight_fields(), _preview(node, weeks, preview_weights), strict=True
+        )
+    ]
+    return {
+        "node": node,
+        "tree": node.tree,
+        "form": form,
+        "is_sum": node.aggregation == Node.Aggregation.SUM,
+        "table": table,
+        "can_edit": access_for(request.user).can_edit_tree(node.tree),
+        **extra,
+    }
+
+
+def _render_seasonality(request, node, form, preview_weights, status=200, **extra):
+    context = _seasonality_context(request, node, form, preview_weights, **extra)
+    template = "goals/node_seasonality.html#seasonality" if request.htmx else "goals/node_seasonality.html"
+    return render(request, template, context, status=status)
+
+
+def _initial(node, weeks, weights, method):
+    initial = {"method": method, "version": node.version}
+    for index, weight in enumerate(weights or [Decimal(1)] * len(weeks)):
+        initial[f"w{index}"] = plain(weight)
+    return initial
+
+
+@login_required
+@require_GET
+def node_seasonality(request, pk):
+    node = _active_node(request, pk)
+    weeks = list(node.tree.weeks)
+    stored = _stored_weights(node, len(weeks))
+    form = SeasonalityForm(weeks=weeks, initial=_initial(node, weeks, stored, _method_of(node, weeks, stored)))
+    return _render_seasonality(request, node, form, stored)
+
+
+@login_required
+@require_POST
+def save_seasonality(request, pk):
+    node = _active_node(request, pk, write=True)
+    weeks = list(node.tree.weeks)
+    if node.aggregation != Node.Aggregation.SUM:
+        form = SeasonalityForm(weeks=weeks, initial=_initial(node, weeks, None, SeasonalityForm.EVEN))
+        error = _("Only sum nodes spread their target over the weeks. Change the aggregation of %(node)s first.")
+        return _render_seasonality(request, node, form, None, status=400, error=error % {"node": node.name})
+    action = request.POST.get("action", "save")
+
+    if action == "fill_business_days":
+        # Start the weights from business days, for the person to adjust (Golden Week, Obon, year end...).
+        days = _business_days(node)
+        data = request.POST.copy()
+        data["method"] = SeasonalityForm.CUSTOM
+        for index, weight in enumerate(days):
+            data[f"w{index}"] = plain(weight)
+        form = SeasonalityForm(data, weeks=weeks)
+        form.is_valid()
+        return _render_seasonality(request, node, form, days if sum(days) > 0 else None)
+
+    form = SeasonalityForm(request.POST, weeks=weeks)
+    if not form.is_valid():
+        return _render_seasonality(request, node, form, None, status=400, has_errors=True)
+    method = form.cleaned_data["method"]
+    if method == SeasonalityForm.CUSTOM:
+        weights = form.cleaned_data["weights"]
+    elif method == SeasonalityForm.BUSINESS_DAYS:
+        weights = _business_days(node)
+        if not sum(weights) > 0:
+            error = _("The period has no business days, so the target cannot follow them. Spread it evenly.")
+            return _render_seasonality(request, node, form, None, status=400, error=error)
+    else:
+        weights = None
+    if action == "preview":
+        return _render_seasonality(request, node, form, weights, previewing=True)
+
+    with transaction.atomic():
+        locked = Node.objects.select_for_update().get(pk=node.pk)
+        if form.cleaned_data.get("version") != locked.version:
+            data = request.POST.copy()
+            data["version"] = locked.version
+            form = SeasonalityForm(data, weeks=weeks)
+            form.is_valid()
+            error = _(
+                "Not saved: someone changed %(node)s since you opened this page. Your weights are kept below; "
+                "check the node's history, then save again to overwrite."
+            ) % {"node": node.name}
+            return _render_seasonality(request, node, form, weights, status=409, error=error)
+        old = locked.weights
+        locked.weights = [plain(weight) for weight in weights] if weights is not None else None
+        if locked.weights != old:
+            locked.version += 1
+            locked.save(update_fields=["weights", "version", "updated_at"])
+            history.record(
+                node.tree,
+                locked,
+                request.user,
+                ChangeRecord.Action.UPDATE,
+                {"weights": [_weights_text(old), _weights_text(locked.weights)]},
+            )
+    notice = {
+        SeasonalityForm.EVEN: _("Saved: the target of %(node)s is spread evenly over the weeks."),
+        SeasonalityForm.BUSINESS_DAYS: _("Saved: the target of %(node)s follows the business days of each week."),
+        SeasonalityForm.CUSTOM: _("Saved: the target of %(node)s follows the weights you entered."),
+    }[method] % {"node": node.name}
+    if request.htmx:
+        node.weights, node.version = locked.weights, locked.version
+        form = SeasonalityForm(weeks=weeks, initial=_initial(node, weeks, weights, method))
+        return _render_seasonality(request, node, form, weights, notice=notice)
+    messages.success(request, notice)
+    return redirect("goals:node-seasonality", node.pk)

@@ -1,0 +1,250 @@
+"""Tree files and trees over time: import and export a tree file, a new tree from a template, copy a tree."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from goals import treefile
+from goals.access import access_for, get_tree_for_user
+from goals.forms_tree_extras import TreeCopyForm, TreeFromTemplateForm, TreeImportForm
+from goals.models import Department, Tree
+
+
+def _departments_for(user):
+    """The departments a person may give a new tree: all for admins, the ones they lead for leads."""
+    access = access_for(user)
+    departments = Department.objects.all()
+    return departments if access.is_admin else departments.filter(pk__in=access.lead_of)
+
+
+def _check_can_create(request):
+    access = access_for(request.user)
+    if not (access.is_admin or access.lead_of):
+        raise PermissionDenied(
+            _("Only department leads and admins create trees. Ask the lead of your department or a workspace admin.")
+        )
+
+
+def _summary_message(tree):
+    summary = tree.import_summary
+    values = {
+        "tree": tree.name,
+        "created": summary.nodes_created,
+        "updated": summary.nodes_updated,
+        "archived": summary.nodes_archived,
+        "deleted": summary.nodes_deleted,
+    }
+    if summary.created:
+        return (
+            ngettext(
+                "Imported the new tree %(tree)s with %(created)s node.",
+                "Imported the new tree %(tree)s with %(created)s nodes.",
+                summary.nodes_created,
+            )
+            % values
+        )
+    return (
+        _(
+            "Imported the tree %(tree)s: %(created)s nodes added, %(updated)s changed, %(archived)s archived, "
+            "%(deleted)s deleted. Entries of nodes that kept their code are kept."
+        )
+        % values
+    )
+
+
+# Import: /trees/import/
+
+
+@login_required
+@require_GET
+def import_tree_form(request):
+    _check_can_create(request)
+    departments = _departments_for(request.user)
+    initial = {"department": departments.first()} if departments.count() == 1 else {}
+    form = TreeImportForm(departments=departments, initial=initial)
+    return render(request, "goals/tree_import.html", {"form": form})
+
+
+@login_required
+@require_POST
+def import_tree_upload(request):
+    _check_can_create(request)
+    form = TreeImportForm(request.POST, request.FILES, departments=_departments_for(request.user))
+
+    def refuse(file_errors=None, status=400):
+        context = {"form": form, "file_errors": file_errors, "has_errors": True}
+        return render(request, "goals/tree_import.html", context, status=status)
+
+    if not form.is_valid():
+        return refuse()
+    try:
+        spec = treefile.read_tree_file(treefile.loads(form.cleaned_data["file"].read()))
+    except treefile.TreeFileError as error:
+        return refuse(error)
+
+    existing = Tree.objects.select_related("department").filter(code=spec.code).first()
+    if existing is not None:
+        if not access_for(request.user).can_edit_tree(existing):
+            raise PermissionDenied(
+                _(
+                    "The file replaces the tree %(tree)s, which you can view but not edit. "
+                    "Ask one of its leads, or change the code in the file to create a new tree."
+                )
+                % {"tree": existing.name}
+            )
+        if not form.cleaned_data["replace"]:
+            form.add_error(
+                "replace",
+                _(
+                    "A tree with the code %(code)s already exists (%(tree)s). Tick this box to replace its "
+                    "structure, or change the code in the file to create a new tree."
+                )
+                % {"code": spec.code, "tree": existing.name},
+            )
+            return refuse()
+    elif form.cleaned_data["department"] is None:
+        form.add_error("department", _("The file creates a new tree. Choose the department that owns it."))
+        return refuse()
+
+    try:
+        tree = treefile.import_tree(spec, request.user, department=form.cleaned_data["department"])
+    except treefile.TreeFileError as error:
+        return refuse(error)
+    messages.success(request, _summary_message(tree))
+    return redirect("goals:tree-detail", tree.pk)
+
+
+# Export: /trees/<pk>/export.json
+
+
+@login_required
+@require_GET
+def export_tree_file(request, pk):
+    tree = get_tree_for_user(request, pk)
+    response = HttpResponse(treefile.dumps(treefile.export_tree(tree)), content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{tree.code}.json"'
+    return response
+
+
+# New tree from a template: /trees/new-from-template/
+
+
+def next_fiscal_year(today):
+    """The next Japanese fiscal year: from the next 1 April after today, to 31 March."""
+    year = today.year + 1 if (today.month, today.day) >= (4, 1) else today.year
+    return date(year, 4, 1), date(year + 1, 3, 31)
+
+
+@login_required
+@require_GET
+def tree_from_template_form(request):
+    _check_can_create(request)
+    templates = treefile.list_templates()
+    departments = _departments_for(request.user)
+    start, end = next_fiscal_year(date.today())
+    initial = {"period_start": start, "period_end": end, "template": templates[0].key if templates else None}
+    if departments.count() == 1:
+        initial["department"] = departments.first()
+    form = TreeFromTemplateForm(templates=templates, departments=departments, initial=initial)
+    return render(request, "goals/tree_new_from_template.html", {"form": form, "templates": templates})
+
+
+@login_required
+@require_POST
+def create_tree_from_template(request):
+    _check_can_create(request)
+    templates = treefile.list_templates()
+    form = TreeFromTemplateForm(request.POST, templates=templates, departments=_departments_for(request.user))
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            tree = treefile.create_tree_from_template(
+                data["template"],
+                data["code"],
+                data["name"],
+                data["period_start"],
+                data["period_end"],
+                user=request.user,
+                department=data["department"],
+            )
+        except treefile.TreeFileError as error:
+            for problem in error.errors:
+                form.add_error("code" if problem.field == "code" and problem.node is None else None, str(problem))
+        else:
+            messages.success(
+                request,
+                _("Created the tree %(tree)s from the template. Check the targets and definitions, then share it.")
+                % {"tree": tree.name},
+            )
+            return redirect("goals:tree-detail", tree.pk)
+    context = {"form": form, "templates": templates, "has_errors": True}
+    return render(request, "goals/tree_new_from_template.html", context, status=400)
+
+
+# Copy to the next period: /trees/<pk>/copy/
+
+
+def _baselines(tree):
+    """[(node, actual over the whole period)] for the copy page, from the progress engine."""
+    from metrics.engine import compute
+    from metrics.loading import load_tree_data
+
+    data, entries = load_tree_data(tree)
+    progress = compute(data, entries, tree.period_end)
+    nodes = {node.code: node for node in tree.nodes.active()}
+    return [(nodes[code], result.actual_to_date) for code, result in progress.nodes.items() if code in nodes]
+
+
+def _copy_context(tree, form, **extra):
+    return {
+        "tree": tree,
+        "form": form,
+        "baselines": _baselines(tree),
+        "week_count": len(tree.weeks),
+        "period_open": date.today() <= tree.period_end,
+        **extra,
+    }
+
+
+@login_required
+@require_GET
+def copy_tree_form(request, pk):
+    tree = get_tree_for_user(request, pk, write=True)
+    start, end = treefile.next_period(tree.period_start, tree.period_end)
+    code, name = treefile.next_names(tree, start)
+    form = TreeCopyForm(initial={"code": code, "name": name, "period_start": start, "period_end": end})
+    return render(request, "goals/tree_copy.html", _copy_context(tree, form))
+
+
+@login_required
+@require_POST
+def copy_tree(request, pk):
+    tree = get_tree_for_user(request, pk, write=True)
+    form = TreeCopyForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            copy = treefile.copy_tree(
+                tree, data["code"], data["name"], data["period_start"], data["period_end"], user=request.user
+            )
+        except treefile.TreeFileError as error:
+            for problem in error.errors:
+                form.add_error("code" if problem.field == "code" and problem.node is None else None, str(problem))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Copied %(old)s to %(new)s. The baselines are last period's actuals; check the targets "
+                    "for the new period."
+                )
+                % {"old": tree.name, "new": copy.name},
+            )
+            return redirect("goals:tree-detail", copy.pk)
+    return render(request, "goals/tree_copy.html", _copy_context(tree, form, has_errors=True), status=400)
