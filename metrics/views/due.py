@@ -1,0 +1,68 @@
+"""Numbers due: what a person's departments (or one department) still owe for the last complete week."""
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from goals.access import access_for
+from goals.models import Department, Node, Tree
+from metrics.due import due_week
+from metrics.grid import ALL, cell_key
+from metrics.models import Entry
+
+
+@dataclass
+class DueItem:
+    node: Node
+    week: date
+    url: str
+    is_mine: bool  # the person owns the node
+
+
+@login_required
+def due(request):
+    """?department=<id> for one department; without it, the person's own departments."""
+    access = access_for(request.user)
+    departments = list(Department.objects.all())
+    department = next((d for d in departments if str(d.pk) == request.GET.get("department")), None)
+    scope = {department.pk} if department else access.member_of
+    today = timezone.localdate()
+
+    nodes = [
+        node
+        for node in Node.objects.active()
+        .filter(department__in=scope)
+        .select_related("tree", "department", "owner")
+        .order_by("tree__period_start", "tree__name", "tree_id", "position", "id")
+        if node.is_measured
+    ]
+    weeks = {node.pk: due_week(node, node.tree, today) for node in nodes}
+    nodes = [node for node in nodes if weeks[node.pk] is not None]
+    present = set(Entry.objects.filter(node__in=nodes, week__in=set(weeks.values())).values_list("node_id", "week"))
+    groups: dict[int, tuple[Tree, list[DueItem]]] = {}
+    for node in nodes:
+        week = weeks[node.pk]
+        if (node.pk, week) in present:
+            continue
+        params = {"tree": node.tree_id, "week": week.isoformat()}
+        if node.department_id not in access.member_of:
+            params["show"] = ALL
+        url = f"{reverse('metrics:grid')}?{urlencode(params)}#cell-{cell_key(node.pk, week)}"
+        item = DueItem(node, week, url, node.owner_id == request.user.pk)
+        groups.setdefault(node.tree_id, (node.tree, []))[1].append(item)
+    return render(
+        request,
+        "metrics/due.html",
+        {
+            "departments": departments,
+            "department": department,
+            "groups": list(groups.values()),
+            "count": sum(len(items) for _tree, items in groups.values()),
+            "has_departments": bool(access.member_of),
+        },
+    )
