@@ -15,6 +15,9 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.boosted:
+        return {}  # fragments have no navigation: spare the query
     current = getattr(request, "resolver_match", None)
     current_name = current.view_name if current else ""
     items = []
@@ -28,10 +31,12 @@ def navigation(request):
             section != "home" and current_name.startswith(section + ":") and _section_of(current_name) == name
         )
         items.append({"url": url, "label": label, "current": is_current})
+    memberships = list(user.memberships.select_related("department"))
     return {
         "nav_items": items,
         "user_display_name": display_name(user),
-        "user_departments": [m.department.name for m in user.memberships.select_related("department")],
+        "user_departments": [m.department.name for m in memberships],
+        "user_department_objects": [m.department for m in memberships],  # links to the department pages
     }
 
 
