@@ -1,11 +1,12 @@
-"""Forms of the tree editor: a tree's settings, a node, moving a node, a comment."""
+"""Forms of the tree editor: a tree's settings, a node, moving a node, a comment; and the pieces the other goals
+forms share (code and date inputs, DATE_FORMATS, PeriodMixin, PersonChoiceField)."""
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from goals import formulas
+from goals import formulas, history
 from goals.models import Department, Node, Tree, code_validator, display_name
 from metrics.values import ValueParseError, format_value, parse_value
 
@@ -19,10 +20,31 @@ def _number_input():
     return forms.TextInput(attrs={"inputmode": "decimal", "class": "input-num", "autocomplete": "off"})
 
 
-def _code_input():
+def code_input():
     return forms.TextInput(
         attrs={"class": "input-code", "autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
     )
+
+
+def date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+# The dates people may type: 2027-04-01 or 2027/04/01.
+DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
+
+
+class PeriodMixin:
+    """Refuses a period whose end comes before its start (fields `period_start` and `period_end`)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end < start:
+            self.add_error(
+                "period_end", _("The period ends before it starts. Enter an end date on or after the start date.")
+            )
+        return cleaned
 
 
 class VersionedForm(forms.ModelForm):
@@ -41,25 +63,16 @@ class VersionedForm(forms.ModelForm):
 # Trees
 
 
-class TreeForm(VersionedForm):
+class TreeForm(PeriodMixin, VersionedForm):
     """A tree's settings; `departments` limits the owner department to those the person may choose."""
 
     class Meta:
         model = Tree
-        fields = [
-            "code",
-            "name",
-            "department",
-            "period_start",
-            "period_end",
-            "week_start",
-            "warning_threshold",
-            "max_depth",
-        ]
+        fields = list(history.TREE_FIELDS)  # the settings a person edits are the ones the history records
         widgets = {
-            "code": _code_input(),
-            "period_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "period_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "code": code_input(),
+            "period_start": date_input(),
+            "period_end": date_input(),
             "warning_threshold": forms.TextInput(attrs={"inputmode": "decimal", "class": "input-num input-short"}),
             "max_depth": forms.TextInput(attrs={"inputmode": "numeric", "class": "input-num input-short"}),
         }
@@ -89,15 +102,6 @@ class TreeForm(VersionedForm):
         field.help_text = _("Its leads, with the leads of the departments that own its KPIs, change the tree.")
         self.fields["warning_threshold"].error_messages["invalid"] = _("Enter a number from 0 to 100, such as 90.")
 
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error(
-                "period_end", _("The period ends before it starts. Enter an end date on or after the start date.")
-            )
-        return cleaned
-
 
 class NewTreeForm(TreeForm):
     """A new tree and its KGI, created together."""
@@ -106,7 +110,7 @@ class NewTreeForm(TreeForm):
         label=gettext_lazy("KGI code"),
         max_length=50,
         validators=[code_validator],
-        widget=_code_input(),
+        widget=code_input(),
         help_text=gettext_lazy("Lower-case letters, digits and _, starting with a letter, such as revenue."),
     )
     kgi_name = forms.CharField(label=gettext_lazy("KGI name"), max_length=200, help_text=gettext_lazy("Such as 売上."))
@@ -180,29 +184,13 @@ class NodeForm(VersionedForm):
 
     class Meta:
         model = Node
-        fields = [
-            "code",
-            "name",
-            "definition",
-            "unit",
-            "direction",
-            "department",
-            "owner",
-            "aggregation",
-            "formula",
-            "target",
-            "stretch",
-            "baseline",
-            "frequency",
-        ]
+        fields = list(history.NODE_FIELDS)  # the fields a person edits are the ones the history records
         field_classes = {"owner": PersonChoiceField}
         widgets = {
-            "code": _code_input(),
+            "code": code_input(),
             "definition": forms.Textarea(attrs={"rows": 3}),
             "unit": forms.TextInput(attrs={"class": "input-short", "autocomplete": "off"}),
-            "formula": forms.TextInput(
-                attrs={"class": "input-code", "autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
-            ),
+            "formula": code_input(),
             "direction": forms.RadioSelect,
             "frequency": forms.RadioSelect,
         }

@@ -6,15 +6,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from goals import formatting
-from goals.models import Initiative, display_name
+from goals.forms import DATE_FORMATS, PersonChoiceField
+from goals.models import Initiative
 from metrics.values import ValueParseError, parse_value
-
-DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
-
-
-class _PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{display_name(obj)} ({obj.get_username()})"
 
 
 def _date_input():
@@ -38,7 +32,7 @@ class InitiativeForm(forms.ModelForm):
     class Meta:
         model = Initiative
         fields = ["title", "description", "nodes", "owner", "start_date", "end_date", "cost"]
-        field_classes = {"owner": _PersonChoiceField}
+        field_classes = {"owner": PersonChoiceField}
         widgets = {
             "title": forms.TextInput(attrs={"autocomplete": "off"}),
             "description": forms.Textarea(attrs={"rows": 3}),

@@ -5,11 +5,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from goals.formatting import week_label
+from goals.forms import DATE_FORMATS, PeriodMixin, code_input, date_input
 from goals.models import Tree, tree_code_validator
 from metrics.values import ValueParseError, parse_value
 
 MAX_FILE_SIZE = 2 * 1024 * 1024
-DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
 
 
 def _date_field(label, help_text=""):
@@ -17,26 +17,9 @@ def _date_field(label, help_text=""):
         label=label,
         help_text=help_text,
         input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=date_input(),
         error_messages={"invalid": gettext_lazy("Enter a date such as 2027-04-01.")},
     )
-
-
-def _code_input():
-    return forms.TextInput(
-        attrs={"class": "input-code", "autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
-    )
-
-
-class PeriodMixin:
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error(
-                "period_end", _("The period ends before it starts. Enter an end date on or after the start date.")
-            )
-        return cleaned
 
 
 def _clean_new_code(code):
@@ -89,7 +72,7 @@ class TreeFromTemplateForm(PeriodMixin, forms.Form):
         max_length=60,
         required=False,
         validators=[tree_code_validator],
-        widget=_code_input(),
+        widget=code_input(),
         help_text=gettext_lazy("Leave it empty to use the fiscal year and the template, such as fy2027-b2b-funnel."),
     )
     name = forms.CharField(
@@ -148,7 +131,7 @@ class TreeCopyForm(PeriodMixin, forms.Form):
         label=gettext_lazy("Code of the new tree"),
         max_length=60,
         validators=[tree_code_validator],
-        widget=_code_input(),
+        widget=code_input(),
         help_text=gettext_lazy("Lower-case letters, digits, - and _, such as fy2027-marketing."),
     )
     name = forms.CharField(label=gettext_lazy("Name of the new tree"), max_length=200)

@@ -136,6 +136,14 @@ def with_rows(changes):
     return changes
 
 
+def updates_since(changes, stored_version, form_version):
+    """For a save refused over someone else's: the update records among `changes` that others saved since the
+    form's version (one per version step, at most 10), newest first, with `.rows`."""
+    steps = min(max(stored_version - (form_version or 0), 1), 10)
+    updates = changes.filter(action=ChangeRecord.Action.UPDATE).select_related("user").order_by("-created_at", "-id")
+    return with_rows(updates[:steps])
+
+
 _EXTRA_LABELS = {
     "nodes": lambda: _("Nodes"),
     "subtree": lambda: _("Nodes below"),

@@ -58,14 +58,23 @@ def _done(request, tree, notice, node=None):
     return redirect(tree_url(tree, node))
 
 
-def _depth_refusal(node, depth):
-    """A message when a child of `node` (at `depth`) would be deeper than the tree allows, else ''."""
-    if depth + 1 > node.tree.max_depth:
+def _child_refusal(parent):
+    """Why no child can be added under `parent` (archived, or already as deep as the tree allows), else ''."""
+    if parent.is_archived:
+        return _("%(node)s is archived. Restore it before adding to it.") % {"node": parent.name}
+    _arranged_tree, this = _arranged(parent)
+    if this.depth + 1 > parent.tree.max_depth:
         return _(
             "%(node)s is already at level %(depth)s below the KGI, the deepest this tree allows. Add the KPI higher "
             "up, or raise the maximum depth in the tree's settings."
-        ) % {"node": node.name, "depth": depth}
+        ) % {"node": parent.name, "depth": this.depth}
     return ""
+
+
+def _render_panel(request, template, context, status=200):
+    """A side-panel page (`context["heading"]` names it): its `#panel` partial for htmx, else the whole page."""
+    context["in_panel"] = bool(request.htmx)
+    return render(request, f"{template}#panel" if request.htmx else template, context, status=status)
 
 
 # The node page
@@ -130,13 +139,16 @@ def _render_form(request, form, *, tree, mode, node=None, parent=None, conflict=
         "node": node,
         "parent": parent,
         "mode": mode,
+        "heading": (
+            _("Add a KPI under %(parent)s") % {"parent": parent.name}
+            if mode == "add"
+            else _("Edit %(name)s") % {"name": node.name}
+        ),
         "action": action,
         "conflict": conflict,
-        "in_panel": bool(request.htmx),
         "has_errors": conflict is not None,
     }
-    template = "goals/node_form.html#panel" if request.htmx else "goals/node_form.html"
-    return render(request, template, context, status=status)
+    return _render_panel(request, "goals/node_form.html", context, status=status)
 
 
 @login_required
@@ -144,12 +156,7 @@ def _render_form(request, form, *, tree, mode, node=None, parent=None, conflict=
 def add_node(request, pk):
     """The form for a new child of node `pk`."""
     parent = get_node_for_user(request, pk, write=True)
-    if parent.is_archived:
-        return _refuse(
-            request, parent, _("%(node)s is archived. Restore it before adding to it.") % {"node": parent.name}
-        )
-    _arranged_tree, this = _arranged(parent)
-    refusal = _depth_refusal(parent, this.depth)
+    refusal = _child_refusal(parent)
     if refusal:
         return _refuse(request, parent, refusal)
     form = NodeForm(tree=parent.tree, parent=parent, initial={"department": parent.department_id})
@@ -160,12 +167,7 @@ def add_node(request, pk):
 @require_POST
 def create_node(request, pk):
     parent = get_node_for_user(request, pk, write=True)
-    if parent.is_archived:
-        return _refuse(
-            request, parent, _("%(node)s is archived. Restore it before adding to it.") % {"node": parent.name}
-        )
-    _arranged_tree, this = _arranged(parent)
-    refusal = _depth_refusal(parent, this.depth)
+    refusal = _child_refusal(parent)
     if refusal:
         return _refuse(request, parent, refusal)
     form = NodeForm(request.POST, tree=parent.tree, parent=parent)
@@ -199,15 +201,6 @@ def edit_node(request, pk):
     return _render_form(request, form, tree=node.tree, mode="edit", node=node)
 
 
-def _changes_since(node, stored_version, form_version):
-    """What others saved on this node since the form's version: the last update records, newest first."""
-    steps = min(max(stored_version - (form_version or 0), 1), 10)
-    changes = (
-        node.changes.filter(action=ChangeRecord.Action.UPDATE).select_related("user").order_by("-created_at", "-id")
-    )
-    return history.with_rows(changes[:steps])
-
-
 @login_required
 @require_POST
 def update_node(request, pk):
@@ -233,7 +226,7 @@ def update_node(request, pk):
                 tree=node.tree,
                 mode="edit",
                 node=node,
-                conflict=_changes_since(node, stored_version, form.cleaned_data.get("version")),
+                conflict=history.updates_since(node.changes, stored_version, form.cleaned_data.get("version")),
                 status=200 if request.htmx else 409,
             )
         locked = form.save(commit=False)
@@ -274,12 +267,17 @@ def move_node_form(request, pk):
         )
     arranged, this = _arranged(node)
     form = MoveForm(node=this, nodes=arranged.nodes)
-    return _render_panel(request, "goals/node_move.html", {"form": form, "node": node, "tree": node.tree})
+    return _render_panel(request, "goals/node_move.html", _move_context(node, form))
 
 
-def _render_panel(request, template, context, status=200):
-    context["in_panel"] = bool(request.htmx)
-    return render(request, f"{template}#panel" if request.htmx else template, context, status=status)
+def _move_context(node, form, **extra):
+    return {
+        "form": form,
+        "node": node,
+        "tree": node.tree,
+        "heading": _("Move %(name)s") % {"name": node.name},
+        **extra,
+    }
 
 
 @login_required
@@ -298,8 +296,9 @@ def move_node(request, pk):
             editing.move(node, new_parent, request.user)
             notice = _("Moved %(node)s under %(parent)s.") % {"node": node.name, "parent": new_parent.name}
             return _done(request, node.tree, notice, node)
-    context = {"form": form, "node": node, "tree": node.tree, "has_errors": True}
-    return _render_panel(request, "goals/node_move.html", context, status=_status(request))
+    return _render_panel(
+        request, "goals/node_move.html", _move_context(node, form, has_errors=True), status=_status(request)
+    )
 
 
 @login_required
@@ -334,7 +333,13 @@ def delete_node_form(request, pk):
     """Says what deleting will do (delete, archive with the reasons, or why not) and asks to confirm."""
     node = get_node_for_user(request, pk, write=True)
     plan, detail = editing.removal_plan(node)
-    context = {"node": node, "tree": node.tree, "plan": plan, "detail": detail}
+    context = {
+        "node": node,
+        "tree": node.tree,
+        "heading": _("Delete %(name)s") % {"name": node.name},
+        "plan": plan,
+        "detail": detail,
+    }
     return _render_panel(request, "goals/node_delete.html", context)
 
 

@@ -87,6 +87,7 @@ def _backcalc_context(request, node, **extra):
     return {
         "node": node,
         "tree": node.tree,
+        "heading": _("Derive targets from %(name)s") % {"name": node.name},
         "formula_error": error,
         "expected": expected,
         "rows": rows,
@@ -210,6 +211,7 @@ def _seasonality_context(request, node, form, preview_weights, **extra):
     return {
         "node": node,
         "tree": node.tree,
+        "heading": _("Weekly targets of %(name)s") % {"name": node.name},
         "form": form,
         "is_sum": node.aggregation == Node.Aggregation.SUM,
         "table": table,

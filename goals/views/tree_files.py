@@ -14,22 +14,8 @@ from django.views.decorators.http import require_GET, require_POST
 from goals import treefile
 from goals.access import access_for, get_tree_for_user
 from goals.forms_tree_extras import TreeCopyForm, TreeFromTemplateForm, TreeImportForm
-from goals.models import Department, Tree
-
-
-def _departments_for(user):
-    """The departments a person may give a new tree: all for admins, the ones they lead for leads."""
-    access = access_for(user)
-    departments = Department.objects.all()
-    return departments if access.is_admin else departments.filter(pk__in=access.lead_of)
-
-
-def _check_can_create(request):
-    access = access_for(request.user)
-    if not (access.is_admin or access.lead_of):
-        raise PermissionDenied(
-            _("Only department leads and admins create trees. Ask the lead of your department or a workspace admin.")
-        )
+from goals.models import Tree
+from goals.views.trees import check_can_create, creatable_departments
 
 
 def _summary_message(tree):
@@ -59,14 +45,20 @@ def _summary_message(tree):
     )
 
 
+def _add_file_errors(form, error):
+    """The problems of a refused tree file on the form: the tree's code on its field, the rest above the form."""
+    for problem in error.errors:
+        form.add_error("code" if problem.field == "code" and problem.node is None else None, str(problem))
+
+
 # Import: /trees/import/
 
 
 @login_required
 @require_GET
 def import_tree_form(request):
-    _check_can_create(request)
-    departments = _departments_for(request.user)
+    check_can_create(request)
+    departments = creatable_departments(request.user)
     initial = {"department": departments.first()} if departments.count() == 1 else {}
     form = TreeImportForm(departments=departments, initial=initial)
     return render(request, "goals/tree_import.html", {"form": form})
@@ -75,8 +67,8 @@ def import_tree_form(request):
 @login_required
 @require_POST
 def import_tree_upload(request):
-    _check_can_create(request)
-    form = TreeImportForm(request.POST, request.FILES, departments=_departments_for(request.user))
+    check_can_create(request)
+    form = TreeImportForm(request.POST, request.FILES, departments=creatable_departments(request.user))
 
     def refuse(file_errors=None, status=400):
         context = {"form": form, "file_errors": file_errors, "has_errors": True}
@@ -145,9 +137,9 @@ def next_fiscal_year(today):
 @login_required
 @require_GET
 def tree_from_template_form(request):
-    _check_can_create(request)
+    check_can_create(request)
     templates = treefile.list_templates()
-    departments = _departments_for(request.user)
+    departments = creatable_departments(request.user)
     start, end = next_fiscal_year(date.today())
     initial = {"period_start": start, "period_end": end, "template": templates[0].key if templates else None}
     if departments.count() == 1:
@@ -159,9 +151,9 @@ def tree_from_template_form(request):
 @login_required
 @require_POST
 def create_tree_from_template(request):
-    _check_can_create(request)
+    check_can_create(request)
     templates = treefile.list_templates()
-    form = TreeFromTemplateForm(request.POST, templates=templates, departments=_departments_for(request.user))
+    form = TreeFromTemplateForm(request.POST, templates=templates, departments=creatable_departments(request.user))
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -175,8 +167,7 @@ def create_tree_from_template(request):
                 department=data["department"],
             )
         except treefile.TreeFileError as error:
-            for problem in error.errors:
-                form.add_error("code" if problem.field == "code" and problem.node is None else None, str(problem))
+            _add_file_errors(form, error)
         else:
             messages.success(
                 request,
@@ -235,8 +226,7 @@ def copy_tree(request, pk):
                 tree, data["code"], data["name"], data["period_start"], data["period_end"], user=request.user
             )
         except treefile.TreeFileError as error:
-            for problem in error.errors:
-                form.add_error("code" if problem.field == "code" and problem.node is None else None, str(problem))
+            _add_file_errors(form, error)
         else:
             messages.success(
                 request,

@@ -27,13 +27,14 @@ def can_create_trees(user):
     return access.is_admin or bool(access.lead_of)
 
 
-def _creatable_departments(user):
+def creatable_departments(user):
+    """The departments a person may give a new tree: all for admins, the ones they lead for leads."""
     access = access_for(user)
     departments = Department.objects.all()
     return departments if access.is_admin else departments.filter(pk__in=access.lead_of)
 
 
-def _check_can_create(request):
+def check_can_create(request):
     if not can_create_trees(request.user):
         raise PermissionDenied(
             _("Only department leads and admins create trees. Ask the lead of your department or a workspace admin.")
@@ -60,9 +61,9 @@ def _fiscal_year(today):
 @login_required
 @require_GET
 def new_tree(request):
-    _check_can_create(request)
+    check_can_create(request)
     start, end = _fiscal_year(date.today())
-    departments = _creatable_departments(request.user)
+    departments = creatable_departments(request.user)
     initial = {"period_start": start, "period_end": end}
     if departments.count() == 1:
         initial["department"] = departments.first()
@@ -73,8 +74,8 @@ def new_tree(request):
 @login_required
 @require_POST
 def create_tree(request):
-    _check_can_create(request)
-    form = NewTreeForm(request.POST, departments=_creatable_departments(request.user))
+    check_can_create(request)
+    form = NewTreeForm(request.POST, departments=creatable_departments(request.user))
     if not form.is_valid():
         return render(request, "goals/tree_form.html", {"form": form, "creating": True}, status=400)
     with transaction.atomic():
@@ -138,17 +139,6 @@ def tree_detail(request, pk):
 # Settings
 
 
-def _settings_conflict(tree, stored_version, form_version):
-    """What others changed in the tree's settings since `form_version`, newest first."""
-    steps = min(max(stored_version - (form_version or 0), 1), 10)
-    changes = list(
-        tree.changes.filter(node__isnull=True, node_code="", action=ChangeRecord.Action.UPDATE)
-        .select_related("user")
-        .order_by("-created_at", "-id")[:steps]
-    )
-    return history.with_rows(changes)
-
-
 @login_required
 @require_GET
 def edit_tree(request, pk):
@@ -177,7 +167,11 @@ def update_tree(request, pk):
             context = {
                 "form": TreeForm(data, instance=Tree.objects.get(pk=tree.pk), departments=departments),
                 "tree": tree,
-                "conflict": _settings_conflict(tree, stored_version, form.cleaned_data.get("version")),
+                "conflict": history.updates_since(
+                    tree.changes.filter(node__isnull=True, node_code=""),
+                    stored_version,
+                    form.cleaned_data.get("version"),
+                ),
                 "has_errors": True,
             }
             return render(request, "goals/tree_form.html", context, status=409)

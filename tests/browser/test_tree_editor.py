@@ -46,17 +46,30 @@ def _open(page, code, action=0):
     expect(page.locator("#node-panel #id_name")).to_be_focused()
 
 
+def _submit(page):
+    """Send the form open in the side panel."""
+    page.locator("#node-panel form button[type=submit]").click()
+
+
 def _add_child(page, parent_code, code, name, target="", unit="件"):
     _open(page, parent_code, 1)
-    panel = page.locator("#node-panel form")
     page.fill("#id_name", name)
     page.fill("#id_code", code)
     page.fill("#id_definition", f"{name}の定義")
     page.fill("#id_unit", unit)
     page.fill("#id_target", target)
     page.select_option("#id_department", label="マーケティング部")
-    panel.locator("button[type=submit]").click()
+    _submit(page)
     _card(page, code).wait_for()
+
+
+def _move(page, tree, code, parent_code):
+    """Edit the node, choose Move to another parent in the panel, and send it under `parent_code`."""
+    _open(page, code)
+    page.locator("#node-panel .node-panel__more a").first.click()
+    page.locator("#id_parent").wait_for()
+    page.select_option("#id_parent", value=str(tree.nodes.get(code=parent_code).pk))
+    _submit(page)
 
 
 def _problems_of(page, code):
@@ -87,11 +100,7 @@ def test_build_a_three_level_tree_move_a_node_and_fix_the_health(page, owner, em
 
     # Move leads (with sessions) under avg_deal_size: Edit, then Move in the panel.
     leads = empty_tree.nodes.get(code="leads")
-    _open(page, "leads")
-    page.locator("#node-panel .node-panel__more a").first.click()  # Move to another parent
-    page.locator("#id_parent").wait_for()
-    page.select_option("#id_parent", value=str(empty_tree.nodes.get(code="avg_deal_size").pk))
-    page.locator("#node-panel form button[type=submit]").click()
+    _move(page, empty_tree, "leads", "avg_deal_size")
     page.locator(
         f"#node-{empty_tree.nodes.get(code='avg_deal_size').pk} > .tree-children > #node-{leads.pk}"
     ).wait_for()
@@ -106,15 +115,12 @@ def test_build_a_three_level_tree_move_a_node_and_fix_the_health(page, owner, em
     assert "avg_deal_siz" in page.locator("#formula-check").inner_text()
     page.fill("#id_formula", "deals * avg_deal_size")
     page.locator("#formula-check.formula-check--ok").wait_for()
-    page.locator("#node-panel form button[type=submit]").click()
+    _submit(page)
     page.locator("#tree-editor .message--success", has_text="売上").wait_for()
     revenue.refresh_from_db()
     assert revenue.formula == "deals * avg_deal_size" and revenue.aggregation == "sum"
     deals = empty_tree.nodes.get(code="deals")
-    _open(page, "deals")
-    page.locator("#node-panel .node-panel__more a").first.click()
-    page.select_option("#id_parent", value=str(empty_tree.nodes.get(code="avg_deal_size").pk))
-    page.locator("#node-panel form button[type=submit]").click()
+    _move(page, empty_tree, "deals", "avg_deal_size")
     page.locator("#node-panel .error-summary").wait_for()
     assert "deals * avg_deal_size" in page.locator("#node-panel .error-summary").inner_text()
     deals.refresh_from_db()
@@ -124,7 +130,7 @@ def test_build_a_three_level_tree_move_a_node_and_fix_the_health(page, owner, em
     assert "no_target" in _problems_of(page, "deals")
     _open(page, "deals")
     page.fill("#id_target", "240")
-    page.locator("#node-panel form button[type=submit]").click()
+    _submit(page)
     page.locator("#tree-editor .message--success", has_text="受注件数").wait_for()
     assert "no_target" not in _problems_of(page, "deals")
     assert empty_tree.nodes.get(code="deals").target == Decimal("240")

@@ -32,10 +32,7 @@ FRAGMENT = Path(__file__).resolve().parents[2] / "locale" / "fragments" / "formu
 REVENUE_CHILDREN = {"deals": "受注件数", "avg_deal_size": "平均受注単価"}
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def value(text, **values):

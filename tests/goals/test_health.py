@@ -9,11 +9,7 @@ from goals import health
 from goals.health import tree_health
 from goals.models import Department, Membership, Node, Tree
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -4,29 +4,14 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from goals.formatting import plain
 from goals.models import ChangeRecord, Comment, Node
 from metrics.models import Entry
+from tests.goals.helpers import HTMX, get_node, login
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-def _login(client, user):
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
-
-
-def _node(tree, code):
-    return tree.nodes.get(code=code)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _node_data(**overrides):
@@ -74,8 +59,8 @@ def _edit_data(node, **overrides):
 
 
 def test_an_editor_adds_a_child_without_javascript(client, owner, tree, marketing):
-    leads = _node(tree, "leads")
-    client = _login(client, owner)
+    leads = get_node(tree, "leads")
+    client = login(client, owner)
     form = client.get(reverse("goals:node-add", args=[leads.pk]))
     assert form.status_code == 200 and "Add a KPI under リード数" in form.content.decode()
     response = client.post(reverse("goals:node-add-save", args=[leads.pk]), _node_data(department=marketing.pk))
@@ -90,8 +75,8 @@ def test_an_editor_adds_a_child_without_javascript(client, owner, tree, marketin
 
 
 def test_an_editor_adds_a_child_with_htmx_and_gets_the_redrawn_editor(client, owner, tree):
-    revenue = _node(tree, "revenue")
-    client = _login(client, owner)
+    revenue = get_node(tree, "revenue")
+    client = login(client, owner)
     panel = client.get(reverse("goals:node-add", args=[revenue.pk]), **HTMX)
     html = panel.content.decode()
     assert html.lstrip().startswith('<section id="node-panel"')  # only the panel, not the page
@@ -108,9 +93,9 @@ def test_an_editor_adds_a_child_with_htmx_and_gets_the_redrawn_editor(client, ow
 
 
 def test_adding_a_child_refuses_bad_input_and_saves_nothing(client, owner, tree):
-    deals = _node(tree, "deals")
+    deals = get_node(tree, "deals")
     data = _node_data(code="leads", name="", target="12O", formula="leads * 2")
-    response = _login(client, owner).post(reverse("goals:node-add-save", args=[deals.pk]), data)
+    response = login(client, owner).post(reverse("goals:node-add-save", args=[deals.pk]), data)
     assert response.status_code == 400
     html = response.content.decode()
     assert "There are 4 problems with what you entered" in html
@@ -123,8 +108,8 @@ def test_adding_a_child_refuses_bad_input_and_saves_nothing(client, owner, tree)
 
 
 def test_adding_a_child_with_htmx_and_errors_returns_the_panel(client, owner, tree):
-    deals = _node(tree, "deals")
-    response = _login(client, owner).post(
+    deals = get_node(tree, "deals")
+    response = login(client, owner).post(
         reverse("goals:node-add-save", args=[deals.pk]), _node_data(code="Bad Code"), **HTMX
     )
     assert response.status_code == 200  # htmx swaps only 2xx
@@ -134,24 +119,24 @@ def test_adding_a_child_with_htmx_and_errors_returns_the_panel(client, owner, tr
 
 
 def test_adding_a_child_checks_access(client, member, sales_member, viewer, tree):
-    deals = _node(tree, "deals")
+    deals = get_node(tree, "deals")
     for person in (member, sales_member, viewer):
-        client = _login(client, person)
+        client = login(client, person)
         assert client.get(reverse("goals:node-add", args=[deals.pk])).status_code == 403
         assert client.post(reverse("goals:node-add-save", args=[deals.pk]), _node_data()).status_code == 403
     assert tree.nodes.count() == 4
 
 
 def test_adding_a_child_refuses_get_on_the_save_url(client, owner, tree):
-    response = _login(client, owner).get(reverse("goals:node-add-save", args=[_node(tree, "deals").pk]))
+    response = login(client, owner).get(reverse("goals:node-add-save", args=[get_node(tree, "deals").pk]))
     assert response.status_code == 405
 
 
 def test_adding_a_child_respects_the_maximum_depth(client, owner, tree):
     tree.max_depth = 2
     tree.save()
-    leads = _node(tree, "leads")  # level 2
-    response = _login(client, owner).post(reverse("goals:node-add-save", args=[leads.pk]), _node_data(), follow=True)
+    leads = get_node(tree, "leads")  # level 2
+    response = login(client, owner).post(reverse("goals:node-add-save", args=[leads.pk]), _node_data(), follow=True)
     assert "the deepest this tree allows" in response.content.decode()
     assert not tree.nodes.filter(code="mql").exists()
 
@@ -160,8 +145,8 @@ def test_adding_a_child_respects_the_maximum_depth(client, owner, tree):
 
 
 def test_an_editor_edits_a_node_and_the_change_is_recorded(client, owner, tree, marketing):
-    deals = _node(tree, "deals")
-    client = _login(client, owner)
+    deals = get_node(tree, "deals")
+    client = login(client, owner)
     form = client.get(reverse("goals:node-edit", args=[deals.pk]))
     assert form.status_code == 200
     assert 'name="version" value="1"' in form.content.decode()
@@ -183,15 +168,15 @@ def test_an_editor_edits_a_node_and_the_change_is_recorded(client, owner, tree, 
 
 
 def test_editing_nothing_records_nothing(client, owner, tree):
-    deals = _node(tree, "deals")
-    _login(client, owner).post(reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals))
+    deals = get_node(tree, "deals")
+    login(client, owner).post(reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals))
     deals.refresh_from_db()
     assert deals.version == 1 and not deals.changes.exists()
 
 
 def test_a_formula_may_use_only_direct_children(client, owner, tree):
-    revenue = _node(tree, "revenue")
-    response = _login(client, owner).post(
+    revenue = get_node(tree, "revenue")
+    response = login(client, owner).post(
         reverse("goals:node-edit-save", args=[revenue.pk]), _edit_data(revenue, formula="deals * leads")
     )
     assert response.status_code == 400
@@ -202,8 +187,8 @@ def test_a_formula_may_use_only_direct_children(client, owner, tree):
 
 
 def test_automatic_aggregation_is_recompute_for_a_dividing_formula(client, owner, tree):
-    deals = _node(tree, "deals")
-    client = _login(client, owner)
+    deals = get_node(tree, "deals")
+    client = login(client, owner)
     client.post(reverse("goals:node-add-save", args=[deals.pk]), _node_data(code="opps", name="商談数"))
     response = client.post(
         reverse("goals:node-edit-save", args=[deals.pk]),
@@ -228,8 +213,8 @@ def test_automatic_aggregation_is_recompute_for_a_dividing_formula(client, owner
 
 
 def test_recompute_needs_a_formula(client, owner, tree):
-    leads = _node(tree, "leads")
-    response = _login(client, owner).post(
+    leads = get_node(tree, "leads")
+    response = login(client, owner).post(
         reverse("goals:node-edit-save", args=[leads.pk]), _edit_data(leads, aggregation="recompute")
     )
     assert response.status_code == 400
@@ -237,8 +222,8 @@ def test_recompute_needs_a_formula(client, owner, tree):
 
 
 def test_renaming_a_code_that_the_parents_formula_uses_is_refused(client, owner, tree):
-    deals = _node(tree, "deals")
-    response = _login(client, owner).post(
+    deals = get_node(tree, "deals")
+    response = login(client, owner).post(
         reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals, code="won")
     )
     assert response.status_code == 400
@@ -248,24 +233,24 @@ def test_renaming_a_code_that_the_parents_formula_uses_is_refused(client, owner,
 
 
 def test_editing_checks_access_and_refuses_get_on_save(client, member, sales_member, viewer, owner, tree):
-    deals = _node(tree, "deals")
+    deals = get_node(tree, "deals")
     for person in (member, sales_member, viewer):
-        client = _login(client, person)
+        client = login(client, person)
         assert client.get(reverse("goals:node-edit", args=[deals.pk])).status_code == 403
         response = client.post(reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals, name="X"))
         assert response.status_code == 403
-    assert _login(client, owner).get(reverse("goals:node-edit-save", args=[deals.pk])).status_code == 405
+    assert login(client, owner).get(reverse("goals:node-edit-save", args=[deals.pk])).status_code == 405
     deals.refresh_from_db()
     assert deals.name == "受注件数"
 
 
 def test_two_people_editing_the_same_node_the_second_is_refused(client, owner, admin, tree):
     """Both open the form at version 1; the admin saves first; Tanaka's save is refused, not silently lost."""
-    deals = _node(tree, "deals")
+    deals = get_node(tree, "deals")
     opened_by_owner = _edit_data(deals)
     with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 6, 29, 14, 32)), tick=False):
-        _login(client, admin).post(reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals, target="1250"))
-    response = _login(client, owner).post(
+        login(client, admin).post(reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals, target="1250"))
+    response = login(client, owner).post(
         reverse("goals:node-edit-save", args=[deals.pk]), {**opened_by_owner, "target": "1300", "name": "受注"}
     )
     assert response.status_code == 409
@@ -289,9 +274,9 @@ def test_two_people_editing_the_same_node_the_second_is_refused(client, owner, a
 
 
 def test_a_conflict_over_htmx_comes_back_in_the_panel(client, owner, tree):
-    deals = _node(tree, "deals")
+    deals = get_node(tree, "deals")
     stale = _edit_data(deals)
-    client = _login(client, owner)
+    client = login(client, owner)
     client.post(reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals, unit="社"))
     response = client.post(reverse("goals:node-edit-save", args=[deals.pk]), {**stale, "target": "99"}, **HTMX)
     assert response.status_code == 200
@@ -301,9 +286,9 @@ def test_a_conflict_over_htmx_comes_back_in_the_panel(client, owner, tree):
 
 
 def test_the_formula_is_checked_as_typed(client, owner, viewer, tree):
-    revenue = _node(tree, "revenue")
+    revenue = get_node(tree, "revenue")
     url = reverse("goals:check-formula", args=[tree.pk]) + f"?node={revenue.pk}"
-    client = _login(client, owner)
+    client = login(client, owner)
     bad = client.post(url, {"formula": "deals * deal", "name": "売上"}, **HTMX)
     assert bad.status_code == 200
     html = bad.content.decode()
@@ -319,9 +304,18 @@ def test_the_formula_is_checked_as_typed(client, owner, viewer, tree):
 # Moving
 
 
+def _cost_branch(tree, position=9):
+    """A new branch under revenue, with nothing attached: cost and its child ads."""
+    cost = Node.objects.create(
+        tree=tree, parent=get_node(tree, "revenue"), code="cost", name="Cost", position=position
+    )
+    ads = Node.objects.create(tree=tree, parent=cost, code="ads", name="Ads")
+    return cost, ads
+
+
 def test_an_editor_moves_a_node_to_another_parent(client, owner, tree):
-    leads, avg = _node(tree, "leads"), _node(tree, "avg_deal_size")
-    client = _login(client, owner)
+    leads, avg = get_node(tree, "leads"), get_node(tree, "avg_deal_size")
+    client = login(client, owner)
     form = client.get(reverse("goals:node-move", args=[leads.pk])).content.decode()
     assert "平均受注単価 (avg_deal_size)" in form
     assert f'<option value="{leads.pk}"' not in form  # not under itself
@@ -336,8 +330,8 @@ def test_an_editor_moves_a_node_to_another_parent(client, owner, tree):
 
 
 def test_moving_with_htmx_redraws_the_editor(client, owner, tree):
-    leads, revenue = _node(tree, "leads"), _node(tree, "revenue")
-    response = _login(client, owner).post(
+    leads, revenue = get_node(tree, "leads"), get_node(tree, "revenue")
+    response = login(client, owner).post(
         reverse("goals:node-move-save", args=[leads.pk]), {"parent": revenue.pk}, **HTMX
     )
     assert response["HX-Retarget"] == "#tree-editor"
@@ -354,8 +348,8 @@ def test_moving_with_htmx_redraws_the_editor(client, owner, tree):
     ],
 )
 def test_moves_that_would_break_the_tree_are_refused(client, owner, tree, moved, to, message):
-    node, parent = _node(tree, moved), _node(tree, to)
-    response = _login(client, owner).post(reverse("goals:node-move-save", args=[node.pk]), {"parent": parent.pk})
+    node, parent = get_node(tree, moved), get_node(tree, to)
+    response = login(client, owner).post(reverse("goals:node-move-save", args=[node.pk]), {"parent": parent.pk})
     assert response.status_code == 400
     assert message in response.content.decode()
     old_parent = node.parent_id
@@ -367,20 +361,19 @@ def test_moves_that_would_break_the_tree_are_refused(client, owner, tree, moved,
 def test_moving_is_refused_beyond_the_maximum_depth(client, owner, tree):
     tree.max_depth = 2
     tree.save()
-    revenue, avg = _node(tree, "revenue"), _node(tree, "avg_deal_size")
-    child = Node.objects.create(tree=tree, parent=revenue, code="cost", name="Cost", position=5)
-    Node.objects.create(tree=tree, parent=child, code="ads", name="Ads")
-    response = _login(client, owner).post(reverse("goals:node-move-save", args=[child.pk]), {"parent": avg.pk})
+    avg = get_node(tree, "avg_deal_size")
+    child, _ads = _cost_branch(tree, position=5)
+    response = login(client, owner).post(reverse("goals:node-move-save", args=[child.pk]), {"parent": avg.pk})
     assert response.status_code == 400
     assert "would reach level 3 below the KGI; this tree allows 2" in response.content.decode()
 
 
 def test_moving_checks_access_and_refuses_get(client, owner, sales_member, viewer, tree):
-    leads, revenue = _node(tree, "leads"), _node(tree, "revenue")
+    leads, revenue = get_node(tree, "leads"), get_node(tree, "revenue")
     for person in (sales_member, viewer):
-        client = _login(client, person)
+        client = login(client, person)
         assert client.post(reverse("goals:node-move-save", args=[leads.pk]), {"parent": revenue.pk}).status_code == 403
-    assert _login(client, owner).get(reverse("goals:node-move-save", args=[leads.pk])).status_code == 405
+    assert login(client, owner).get(reverse("goals:node-move-save", args=[leads.pk])).status_code == 405
     leads.refresh_from_db()
     assert leads.parent.code == "deals"
 
@@ -389,8 +382,8 @@ def test_moving_checks_access_and_refuses_get(client, owner, sales_member, viewe
 
 
 def test_siblings_are_reordered_with_up_and_down(client, owner, tree):
-    revenue, avg = _node(tree, "revenue"), _node(tree, "avg_deal_size")
-    client = _login(client, owner)
+    revenue, avg = get_node(tree, "revenue"), get_node(tree, "avg_deal_size")
+    client = login(client, owner)
     response = client.post(reverse("goals:node-reorder", args=[avg.pk]), {"direction": "up"})
     assert response.status_code == 302
     assert list(revenue.children.order_by("position", "id").values_list("code", flat=True)) == [
@@ -413,12 +406,12 @@ def test_siblings_are_reordered_with_up_and_down(client, owner, tree):
 
 
 def test_reordering_checks_access_input_and_method(client, owner, member, tree):
-    avg = _node(tree, "avg_deal_size")
+    avg = get_node(tree, "avg_deal_size")
     assert (
-        _login(client, member).post(reverse("goals:node-reorder", args=[avg.pk]), {"direction": "up"}).status_code
+        login(client, member).post(reverse("goals:node-reorder", args=[avg.pk]), {"direction": "up"}).status_code
         == 403
     )
-    client = _login(client, owner)
+    client = login(client, owner)
     assert client.post(reverse("goals:node-reorder", args=[avg.pk]), {"direction": "sideways"}).status_code == 400
     assert client.get(reverse("goals:node-reorder", args=[avg.pk])).status_code == 405
     assert not ChangeRecord.objects.exists()
@@ -428,9 +421,9 @@ def test_reordering_checks_access_input_and_method(client, owner, member, tree):
 
 
 def test_a_node_with_nothing_attached_is_deleted(client, owner, tree):
-    revenue = _node(tree, "revenue")
+    revenue = get_node(tree, "revenue")
     cost = Node.objects.create(tree=tree, parent=revenue, code="cost", name="Cost", position=9)
-    client = _login(client, owner)
+    client = login(client, owner)
     confirm = client.get(reverse("goals:node-delete", args=[cost.pk])).content.decode()
     assert "will be deleted for good" in confirm
     response = client.post(reverse("goals:node-delete-save", args=[cost.pk]))
@@ -441,9 +434,9 @@ def test_a_node_with_nothing_attached_is_deleted(client, owner, tree):
 
 
 def test_a_node_with_entries_is_archived_not_deleted(client, owner, tree):
-    leads = _node(tree, "leads")
+    leads = get_node(tree, "leads")
     Entry.objects.create(node=leads, week=date(2026, 3, 30), value=Decimal("120"))
-    client = _login(client, owner)
+    client = login(client, owner)
     confirm = client.get(reverse("goals:node-delete", args=[leads.pk])).content.decode()
     assert "will be archived, not deleted" in confirm and "it has weekly entries" in confirm
     # the parent's formula does not use leads (deals is measured), so it may go
@@ -459,18 +452,16 @@ def test_a_node_with_entries_is_archived_not_deleted(client, owner, tree):
 
 
 def test_a_node_with_comments_is_archived(client, owner, tree):
-    leads = _node(tree, "leads")
+    leads = get_node(tree, "leads")
     Comment.objects.create(node=leads, author=owner, body="?")
-    _login(client, owner).post(reverse("goals:node-delete-save", args=[leads.pk]))
+    login(client, owner).post(reverse("goals:node-delete-save", args=[leads.pk]))
     leads.refresh_from_db()
     assert leads.is_archived
 
 
 def test_a_node_with_children_is_archived_with_its_subtree(client, owner, tree):
-    revenue = _node(tree, "revenue")
-    cost = Node.objects.create(tree=tree, parent=revenue, code="cost", name="Cost", position=9)
-    ads = Node.objects.create(tree=tree, parent=cost, code="ads", name="Ads")
-    _login(client, owner).post(reverse("goals:node-delete-save", args=[cost.pk]))
+    cost, ads = _cost_branch(tree)
+    login(client, owner).post(reverse("goals:node-delete-save", args=[cost.pk]))
     cost.refresh_from_db()
     ads.refresh_from_db()
     assert cost.archived_at is not None and ads.archived_at == cost.archived_at
@@ -485,8 +476,8 @@ def test_a_node_with_children_is_archived_with_its_subtree(client, owner, tree):
     ],
 )
 def test_deleting_is_refused_where_it_would_break_the_tree(client, owner, tree, code, message):
-    node = _node(tree, code)
-    client = _login(client, owner)
+    node = get_node(tree, code)
+    client = login(client, owner)
     assert message in client.get(reverse("goals:node-delete", args=[node.pk])).content.decode()
     response = client.post(reverse("goals:node-delete-save", args=[node.pk]), follow=True)
     assert message in response.content.decode()
@@ -496,18 +487,16 @@ def test_deleting_is_refused_where_it_would_break_the_tree(client, owner, tree, 
 
 
 def test_deleting_checks_access_and_refuses_get(client, owner, sales_member, viewer, tree):
-    leads = _node(tree, "leads")
+    leads = get_node(tree, "leads")
     for person in (sales_member, viewer):
-        assert _login(client, person).post(reverse("goals:node-delete-save", args=[leads.pk])).status_code == 403
-    assert _login(client, owner).get(reverse("goals:node-delete-save", args=[leads.pk])).status_code == 405
+        assert login(client, person).post(reverse("goals:node-delete-save", args=[leads.pk])).status_code == 403
+    assert login(client, owner).get(reverse("goals:node-delete-save", args=[leads.pk])).status_code == 405
     assert tree.nodes.active().count() == 4
 
 
 def test_an_archived_node_is_restored_with_its_subtree(client, owner, tree):
-    revenue = _node(tree, "revenue")
-    cost = Node.objects.create(tree=tree, parent=revenue, code="cost", name="Cost", position=9)
-    ads = Node.objects.create(tree=tree, parent=cost, code="ads", name="Ads")
-    client = _login(client, owner)
+    cost, ads = _cost_branch(tree)
+    client = login(client, owner)
     client.post(reverse("goals:node-delete-save", args=[cost.pk]))
     response = client.post(reverse("goals:node-restore", args=[cost.pk]), **HTMX)
     assert "Restored Cost." in response.content.decode()
@@ -518,12 +507,12 @@ def test_an_archived_node_is_restored_with_its_subtree(client, owner, tree):
 
 
 def test_restoring_is_refused_when_the_parent_is_archived(client, owner, tree):
-    leads = _node(tree, "leads")
-    deals = _node(tree, "deals")
+    leads = get_node(tree, "leads")
+    deals = get_node(tree, "deals")
     now = timezone.now()
     Node.objects.filter(pk=leads.pk).update(archived_at=now - timedelta(days=1))
     Node.objects.filter(pk=deals.pk).update(archived_at=now)
-    response = _login(client, owner).post(reverse("goals:node-restore", args=[leads.pk]), follow=True)
+    response = login(client, owner).post(reverse("goals:node-restore", args=[leads.pk]), follow=True)
     assert "cannot be restored while its parent 受注件数 is archived. Restore 受注件数 first." in (
         response.content.decode()
     )
@@ -532,20 +521,20 @@ def test_restoring_is_refused_when_the_parent_is_archived(client, owner, tree):
 
 
 def test_restoring_is_refused_when_its_code_is_taken(client, owner, tree):
-    leads = _node(tree, "leads")
+    leads = get_node(tree, "leads")
     Node.objects.filter(pk=leads.pk).update(archived_at=timezone.now())
-    Node.objects.create(tree=tree, parent=_node(tree, "deals"), code="leads", name="新リード")
-    response = _login(client, owner).post(reverse("goals:node-restore", args=[leads.pk]), **HTMX)
+    Node.objects.create(tree=tree, parent=get_node(tree, "deals"), code="leads", name="新リード")
+    response = login(client, owner).post(reverse("goals:node-restore", args=[leads.pk]), **HTMX)
     assert "the code leads is now used by 新リード" in response.content.decode()
     leads.refresh_from_db()
     assert leads.is_archived
 
 
 def test_restoring_checks_access_and_refuses_get(client, owner, member, tree):
-    leads = _node(tree, "leads")
+    leads = get_node(tree, "leads")
     Node.objects.filter(pk=leads.pk).update(archived_at=timezone.now())
-    assert _login(client, member).post(reverse("goals:node-restore", args=[leads.pk])).status_code == 403
-    assert _login(client, owner).get(reverse("goals:node-restore", args=[leads.pk])).status_code == 405
+    assert login(client, member).post(reverse("goals:node-restore", args=[leads.pk])).status_code == 403
+    assert login(client, owner).get(reverse("goals:node-restore", args=[leads.pk])).status_code == 405
     leads.refresh_from_db()
     assert leads.is_archived
 
@@ -554,12 +543,12 @@ def test_restoring_checks_access_and_refuses_get(client, owner, member, tree):
 
 
 def test_node_page_shows_everything_about_the_node(client, viewer, owner, tree):
-    revenue = _node(tree, "revenue")
-    deals = _node(tree, "deals")
+    revenue = get_node(tree, "revenue")
+    deals = get_node(tree, "deals")
     ChangeRecord.objects.create(
         tree=tree, node=revenue, node_code="revenue", user=owner, action="update", changes={"target": ["1", "2"]}
     )
-    response = _login(client, viewer).get(reverse("goals:node-detail", args=[revenue.pk]))
+    response = login(client, viewer).get(reverse("goals:node-detail", args=[revenue.pk]))
     assert response.status_code == 200
     html = response.content.decode()
     assert "FY2026 テスト" in html and "受注金額（税抜）の合計" in html
@@ -572,18 +561,18 @@ def test_node_page_shows_everything_about_the_node(client, viewer, owner, tree):
 
 
 def test_node_page_breadcrumbs_and_drivers(client, viewer, tree):
-    deals = _node(tree, "deals")
-    html = _login(client, viewer).get(reverse("goals:node-detail", args=[_node(tree, "leads").pk])).content.decode()
-    assert f'<a href="{reverse("goals:node-detail", args=[_node(tree, "revenue").pk])}">売上</a>' in html
+    deals = get_node(tree, "deals")
+    html = login(client, viewer).get(reverse("goals:node-detail", args=[get_node(tree, "leads").pk])).content.decode()
+    assert f'<a href="{reverse("goals:node-detail", args=[get_node(tree, "revenue").pk])}">売上</a>' in html
     assert f'<a href="{reverse("goals:node-detail", args=[deals.pk])}">受注件数</a>' in html
     html = client.get(reverse("goals:node-detail", args=[deals.pk])).content.decode()
     assert "Drivers" in html and 'class="driver-link"' in html
 
 
 def test_node_page_of_an_archived_node_offers_restore(client, owner, tree):
-    leads = _node(tree, "leads")
+    leads = get_node(tree, "leads")
     Node.objects.filter(pk=leads.pk).update(archived_at=timezone.now())
-    html = _login(client, owner).get(reverse("goals:node-detail", args=[leads.pk])).content.decode()
+    html = login(client, owner).get(reverse("goals:node-detail", args=[leads.pk])).content.decode()
     assert "This node was archived on" in html
     assert reverse("goals:node-restore", args=[leads.pk]) in html
 
@@ -592,8 +581,8 @@ def test_node_page_of_an_archived_node_offers_restore(client, owner, tree):
 
 
 def test_everyone_signed_in_comments(client, viewer, tree):
-    leads = _node(tree, "leads")
-    client = _login(client, viewer)
+    leads = get_node(tree, "leads")
+    client = login(client, viewer)
     response = client.post(reverse("goals:comment-add", args=[leads.pk]), {"body": "  Source? @tanaka  "})
     assert response.status_code == 302
     comment = leads.comments.get()
@@ -603,8 +592,8 @@ def test_everyone_signed_in_comments(client, viewer, tree):
 
 
 def test_a_comment_needs_a_body(client, viewer, tree):
-    leads = _node(tree, "leads")
-    client = _login(client, viewer)
+    leads = get_node(tree, "leads")
+    client = login(client, viewer)
     response = client.post(reverse("goals:comment-add", args=[leads.pk]), {"body": "   "})
     assert response.status_code == 400
     assert "Write a comment before you post it." in response.content.decode()
@@ -615,15 +604,15 @@ def test_a_comment_needs_a_body(client, viewer, tree):
 
 
 def test_the_author_or_an_admin_deletes_a_comment(client, viewer, member, admin, tree):
-    leads = _node(tree, "leads")
+    leads = get_node(tree, "leads")
     mine = Comment.objects.create(node=leads, author=viewer, body="mine")
     theirs = Comment.objects.create(node=leads, author=member, body="theirs")
-    client = _login(client, viewer)
+    client = login(client, viewer)
     assert client.post(reverse("goals:comment-delete", args=[theirs.pk])).status_code == 403
     assert client.get(reverse("goals:comment-delete", args=[mine.pk])).status_code == 405
     response = client.post(reverse("goals:comment-delete", args=[mine.pk]), **HTMX)
     assert response.status_code == 200 and "mine" not in response.content.decode()
-    assert _login(client, admin).post(reverse("goals:comment-delete", args=[theirs.pk])).status_code == 302
+    assert login(client, admin).post(reverse("goals:comment-delete", args=[theirs.pk])).status_code == 302
     assert not Comment.objects.exists()
 
 
@@ -631,7 +620,7 @@ def test_the_author_or_an_admin_deletes_a_comment(client, viewer, member, admin,
 
 
 def test_inbox_lists_comments_on_my_kpis_and_mentions_by_day(client, owner, member, sales_member, viewer, tree):
-    leads, deals = _node(tree, "leads"), _node(tree, "deals")
+    leads, deals = get_node(tree, "leads"), get_node(tree, "deals")
     now = timezone.make_aware(timezone.datetime(2026, 7, 2, 10, 0))  # a Thursday
     with time_machine.travel(now - timedelta(days=10), tick=False):
         Comment.objects.create(node=leads, author=sales_member, body="old question on leads")
@@ -641,7 +630,7 @@ def test_inbox_lists_comments_on_my_kpis_and_mentions_by_day(client, owner, memb
         Comment.objects.create(node=leads, author=owner, body="today on leads")
         Comment.objects.create(node=deals, author=owner, body="not for suzuki: @suzuki2")
         Comment.objects.create(node=leads, author=member, body="my own comment")
-        response = _login(client, member).get(reverse("goals:inbox"))
+        response = login(client, member).get(reverse("goals:inbox"))
     html = response.content.decode()
     groups = {g["key"]: [c.body for c in g["items"]] for g in response.context["groups"]}
     assert groups == {
@@ -654,7 +643,7 @@ def test_inbox_lists_comments_on_my_kpis_and_mentions_by_day(client, owner, memb
 
 
 def test_inbox_empty_state_says_what_will_appear(client, viewer, db):
-    html = _login(client, viewer).get(reverse("goals:inbox")).content.decode()
+    html = login(client, viewer).get(reverse("goals:inbox")).content.decode()
     assert "Comments on the KPIs your departments own" in html
     assert "only mentions will appear" in html
 
@@ -672,7 +661,7 @@ def test_inbox_empty_state_says_what_will_appear(client, viewer, db):
     ],
 )
 def test_anonymous_posts_are_sent_to_log_in_and_change_nothing(client, tree, name):
-    deals = _node(tree, "deals")
+    deals = get_node(tree, "deals")
     response = client.post(reverse(f"goals:{name}", args=[deals.pk]), {**_edit_data(deals), "direction": "up"})
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
     assert not ChangeRecord.objects.exists() and not Comment.objects.exists()
@@ -680,7 +669,7 @@ def test_anonymous_posts_are_sent_to_log_in_and_change_nothing(client, tree, nam
 
 
 def test_anonymous_formula_checks_and_comment_deletes_are_sent_to_log_in(client, tree, owner):
-    comment = Comment.objects.create(node=_node(tree, "deals"), author=owner, body="x")
+    comment = Comment.objects.create(node=get_node(tree, "deals"), author=owner, body="x")
     for url in (reverse("goals:check-formula", args=[tree.pk]), reverse("goals:comment-delete", args=[comment.pk])):
         response = client.post(url, {"formula": "1"})
         assert response.status_code == 302 and response.url.startswith(reverse("login"))

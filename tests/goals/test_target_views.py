@@ -2,34 +2,18 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from goals.models import ChangeRecord, Node
 from goals.seasonality import business_day_weights
 from goals.views.targets import proposals
+from tests.goals.helpers import HTMX, get_node, login
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-def _login(client, user):
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
-
-
-def _node(tree, code):
-    return tree.nodes.get(code=code)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _formula_node(tree, marketing, formula, parent_target, children):
     """A formula node under leads with the given children {code: target}."""
-    leads = _node(tree, "leads")
+    leads = get_node(tree, "leads")
     leads.formula, leads.target = formula, parent_target
     leads.save()
     for position, (code, target) in enumerate(children.items()):
@@ -46,13 +30,19 @@ def _formula_node(tree, marketing, formula, parent_target, children):
     return leads
 
 
+def _raise_revenue_target(tree):
+    """revenue at 150,000,000: its children's targets (240 × 500,000) no longer give it."""
+    revenue = get_node(tree, "revenue")
+    revenue.target = Decimal(150000000)
+    revenue.save()
+    return revenue
+
+
 # Back-calculation: the proposals
 
 
 def test_product_formula_proposes_each_child(tree):
-    revenue = _node(tree, "revenue")
-    revenue.target = Decimal(150000000)
-    revenue.save()
+    revenue = _raise_revenue_target(tree)
     _error, expected, rows = proposals(revenue)
     assert expected == Decimal(120000000)
     assert [(row.child.code, row.value, row.exact) for row in rows] == [
@@ -92,28 +82,29 @@ def test_no_solution_and_missing_parent_target_are_explained(tree, marketing):
 # Back-calculation: the page and applying
 
 
+def _apply(client, node, child, value, **extra):
+    """Post "set the target of `child` to `value`" from the back-calculation page of `node`."""
+    return client.post(
+        reverse("goals:node-backcalc-save", args=[node.pk]), {"child": child.pk, "value": value}, **extra
+    )
+
+
 def test_everyone_sees_the_proposals_and_only_editors_get_buttons(client, viewer, owner, tree):
-    url = reverse("goals:node-backcalc", args=[_node(tree, "revenue").pk])
-    html = _login(client, viewer).get(url).content.decode()
+    url = reverse("goals:node-backcalc", args=[get_node(tree, "revenue").pk])
+    html = login(client, viewer).get(url).content.decode()
     assert "Proposed target" in html and "Set as target" not in html
     assert "Already matches" in html  # the shared tree's targets add up
-    revenue = _node(tree, "revenue")
-    revenue.target = Decimal(150000000)
-    revenue.save()
-    html = _login(client, owner).get(url).content.decode()
+    _raise_revenue_target(tree)
+    html = login(client, owner).get(url).content.decode()
     assert html.count("Set as target") == 2
     partial = client.get(url, **HTMX).content.decode()
     assert 'id="backcalc"' in partial and "<html" not in partial
 
 
 def test_an_editor_applies_a_proposal_with_history(client, owner, tree):
-    revenue = _node(tree, "revenue")
-    revenue.target = Decimal(150000000)
-    revenue.save()
-    deals = _node(tree, "deals")
-    response = _login(client, owner).post(
-        reverse("goals:node-backcalc-save", args=[revenue.pk]), {"child": deals.pk, "value": "300"}
-    )
+    revenue = _raise_revenue_target(tree)
+    deals = get_node(tree, "deals")
+    response = _apply(login(client, owner), revenue, deals, "300")
     assert response.status_code == 302
     deals.refresh_from_db()
     assert deals.target == Decimal(300) and deals.version == 2
@@ -122,13 +113,9 @@ def test_an_editor_applies_a_proposal_with_history(client, owner, tree):
 
 
 def test_applying_over_htmx_returns_the_region_and_the_health_panel(client, owner, tree):
-    revenue = _node(tree, "revenue")
-    revenue.target = Decimal(150000000)
-    revenue.save()
-    deals = _node(tree, "deals")
-    response = _login(client, owner).post(
-        reverse("goals:node-backcalc-save", args=[revenue.pk]), {"child": deals.pk, "value": "300"}, **HTMX
-    )
+    revenue = _raise_revenue_target(tree)
+    deals = get_node(tree, "deals")
+    response = _apply(login(client, owner), revenue, deals, "300", **HTMX)
     html = response.content.decode()
     assert response.status_code == 200
     assert "Set the target of 受注件数 to 300 件." in html
@@ -136,13 +123,9 @@ def test_applying_over_htmx_returns_the_region_and_the_health_panel(client, owne
 
 
 def test_a_stale_proposal_is_not_applied(client, owner, tree):
-    revenue = _node(tree, "revenue")
-    revenue.target = Decimal(150000000)
-    revenue.save()
-    deals = _node(tree, "deals")
-    response = _login(client, owner).post(
-        reverse("goals:node-backcalc-save", args=[revenue.pk]), {"child": deals.pk, "value": "280"}
-    )
+    revenue = _raise_revenue_target(tree)
+    deals = get_node(tree, "deals")
+    response = _apply(login(client, owner), revenue, deals, "280")
     assert response.status_code == 409
     assert "The targets changed since you opened this page" in response.content.decode()
     deals.refresh_from_db()
@@ -150,23 +133,23 @@ def test_a_stale_proposal_is_not_applied(client, owner, tree):
 
 
 def test_backcalc_refuses_bad_input(client, owner, tree):
-    client = _login(client, owner)
-    revenue = _node(tree, "revenue")
+    client = login(client, owner)
+    revenue = get_node(tree, "revenue")
     url = reverse("goals:node-backcalc-save", args=[revenue.pk])
-    leads = _node(tree, "leads")  # not a child of revenue
+    leads = get_node(tree, "leads")  # not a child of revenue
     assert client.post(url, {"child": leads.pk, "value": "1"}).status_code == 400
     assert client.post(url, {"child": "x"}).status_code == 400
-    measured = reverse("goals:node-backcalc-save", args=[_node(tree, "deals").pk])
+    measured = reverse("goals:node-backcalc-save", args=[get_node(tree, "deals").pk])
     assert client.post(measured, {"child": leads.pk, "value": "1"}).status_code == 400
-    assert leads.target == _node(tree, "leads").target
+    assert leads.target == get_node(tree, "leads").target
 
 
 def test_backcalc_checks_access_and_refuses_get(client, member, owner, tree):
-    revenue = _node(tree, "revenue")
-    deals = _node(tree, "deals")
+    revenue = get_node(tree, "revenue")
+    deals = get_node(tree, "deals")
     save = reverse("goals:node-backcalc-save", args=[revenue.pk])
-    assert _login(client, member).post(save, {"child": deals.pk, "value": "240"}).status_code == 403
-    assert _login(client, owner).get(save).status_code == 405
+    assert login(client, member).post(save, {"child": deals.pk, "value": "240"}).status_code == 403
+    assert login(client, owner).get(save).status_code == 405
     client.logout()
     response = client.get(reverse("goals:node-backcalc", args=[revenue.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -184,8 +167,8 @@ def _weights_data(node, method, weights=None, action="save", **extra):
 
 
 def test_the_seasonality_page_shows_the_weeks_and_the_even_spread(client, viewer, tree):
-    deals = _node(tree, "deals")
-    response = _login(client, viewer).get(reverse("goals:node-seasonality", args=[deals.pk]))
+    deals = get_node(tree, "deals")
+    response = login(client, viewer).get(reverse("goals:node-seasonality", args=[deals.pk]))
     assert response.status_code == 200
     table = response.context["table"]
     assert len(table) == 52
@@ -196,9 +179,9 @@ def test_the_seasonality_page_shows_the_weeks_and_the_even_spread(client, viewer
 
 
 def test_an_editor_saves_custom_weights_as_decimal_strings_with_history(client, owner, tree):
-    deals = _node(tree, "deals")
+    deals = get_node(tree, "deals")
     weights = ["１"] * 50 + ["2.5", "0"]  # full-width digits as Japanese keyboards type them
-    response = _login(client, owner).post(
+    response = login(client, owner).post(
         reverse("goals:node-seasonality-save", args=[deals.pk]), _weights_data(deals, "custom", weights)
     )
     assert response.status_code == 302
@@ -213,8 +196,8 @@ def test_an_editor_saves_custom_weights_as_decimal_strings_with_history(client, 
 
 
 def test_business_days_and_even_are_saved(client, owner, tree):
-    deals = _node(tree, "deals")
-    client = _login(client, owner)
+    deals = get_node(tree, "deals")
+    client = login(client, owner)
     url = reverse("goals:node-seasonality-save", args=[deals.pk])
     assert client.post(url, _weights_data(deals, "business_days")).status_code == 302
     deals.refresh_from_db()
@@ -230,10 +213,10 @@ def test_business_days_and_even_are_saved(client, owner, tree):
 
 
 def test_each_bad_week_gets_a_message_and_nothing_is_saved(client, owner, tree):
-    deals = _node(tree, "deals")
+    deals = get_node(tree, "deals")
     weights = ["1"] * 52
     weights[0], weights[3], weights[5] = "abc", "-2", ""
-    response = _login(client, owner).post(
+    response = login(client, owner).post(
         reverse("goals:node-seasonality-save", args=[deals.pk]), _weights_data(deals, "custom", weights)
     )
     assert response.status_code == 400
@@ -250,8 +233,8 @@ def test_each_bad_week_gets_a_message_and_nothing_is_saved(client, owner, tree):
 
 
 def test_all_zero_weights_are_refused(client, owner, tree):
-    deals = _node(tree, "deals")
-    response = _login(client, owner).post(
+    deals = get_node(tree, "deals")
+    response = login(client, owner).post(
         reverse("goals:node-seasonality-save", args=[deals.pk]), _weights_data(deals, "custom", ["0"] * 52)
     )
     assert response.status_code == 400
@@ -259,8 +242,8 @@ def test_all_zero_weights_are_refused(client, owner, tree):
 
 
 def test_preview_and_fill_save_nothing(client, owner, tree):
-    deals = _node(tree, "deals")
-    client = _login(client, owner)
+    deals = get_node(tree, "deals")
+    client = login(client, owner)
     url = reverse("goals:node-seasonality-save", args=[deals.pk])
     weights = ["2"] + ["1"] * 51
     response = client.post(url, _weights_data(deals, "custom", weights, action="preview"))
@@ -276,10 +259,10 @@ def test_preview_and_fill_save_nothing(client, owner, tree):
 
 
 def test_a_save_over_someone_elses_change_is_refused_and_keeps_the_typed_weights(client, owner, tree):
-    deals = _node(tree, "deals")
+    deals = get_node(tree, "deals")
     data = _weights_data(deals, "custom", ["3"] * 52)
     Node.objects.filter(pk=deals.pk).update(version=2, name="受注数")
-    response = _login(client, owner).post(reverse("goals:node-seasonality-save", args=[deals.pk]), data)
+    response = login(client, owner).post(reverse("goals:node-seasonality-save", args=[deals.pk]), data)
     assert response.status_code == 409
     assert 'value="3"' in response.content.decode()
     assert response.context["form"]["version"].value() == 2
@@ -288,8 +271,8 @@ def test_a_save_over_someone_elses_change_is_refused_and_keeps_the_typed_weights
 
 
 def test_seasonality_is_only_for_sum_nodes(client, owner, tree):
-    avg = _node(tree, "avg_deal_size")
-    client = _login(client, owner)
+    avg = get_node(tree, "avg_deal_size")
+    client = login(client, owner)
     page = client.get(reverse("goals:node-seasonality", args=[avg.pk]))
     assert "nothing to spread" in page.content.decode()
     response = client.post(
@@ -301,10 +284,10 @@ def test_seasonality_is_only_for_sum_nodes(client, owner, tree):
 
 
 def test_seasonality_checks_access_and_refuses_get(client, member, owner, tree):
-    deals = _node(tree, "deals")
+    deals = get_node(tree, "deals")
     save = reverse("goals:node-seasonality-save", args=[deals.pk])
-    assert _login(client, member).post(save, _weights_data(deals, "even")).status_code == 403
-    assert _login(client, owner).get(save).status_code == 405
+    assert login(client, member).post(save, _weights_data(deals, "even")).status_code == 403
+    assert login(client, owner).get(save).status_code == 405
     client.logout()
     response = client.get(reverse("goals:node-seasonality", args=[deals.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]

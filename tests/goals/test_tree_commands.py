@@ -6,17 +6,12 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import translation
 
 from goals.models import ChangeRecord, Tree
 from goals.treefile import export_tree
 from metrics.models import Entry
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _write(tmp_path, data, name="tree.json"):

@@ -6,23 +6,13 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 
-from goals.models import Department, Membership, Tree
+from goals.models import Tree
 from goals.treefile import export_tree
 from metrics.models import Entry
+from tests.goals.helpers import login
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-def _login(client, user):
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _upload(data, name="tree.json"):
@@ -46,7 +36,7 @@ def _new_file(code="fy2027-new"):
 
 
 def test_everyone_signed_in_downloads_the_tree_file(client, viewer, tree):
-    response = _login(client, viewer).get(reverse("goals:tree-export", args=[tree.pk]))
+    response = login(client, viewer).get(reverse("goals:tree-export", args=[tree.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="fy2026-test.json"'
     assert json.loads(response.content) == export_tree(tree)
@@ -55,16 +45,16 @@ def test_everyone_signed_in_downloads_the_tree_file(client, viewer, tree):
 def test_export_needs_a_login_and_an_existing_tree(client, viewer, tree):
     response = client.get(reverse("goals:tree-export", args=[tree.pk]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
-    assert _login(client, viewer).get(reverse("goals:tree-export", args=[999])).status_code == 404
+    assert login(client, viewer).get(reverse("goals:tree-export", args=[999])).status_code == 404
 
 
 # Import
 
 
 def test_a_lead_sees_the_import_page_and_others_get_403(client, owner, member, viewer):
-    assert _login(client, owner).get(reverse("goals:tree-import")).status_code == 200
-    assert _login(client, member).get(reverse("goals:tree-import")).status_code == 403
-    assert _login(client, viewer).post(reverse("goals:tree-import-save"), {}).status_code == 403
+    assert login(client, owner).get(reverse("goals:tree-import")).status_code == 200
+    assert login(client, member).get(reverse("goals:tree-import")).status_code == 403
+    assert login(client, viewer).post(reverse("goals:tree-import-save"), {}).status_code == 403
 
 
 def test_import_needs_a_login(client):
@@ -74,11 +64,11 @@ def test_import_needs_a_login(client):
 
 
 def test_the_save_url_refuses_get(client, owner):
-    assert _login(client, owner).get(reverse("goals:tree-import-save")).status_code == 405
+    assert login(client, owner).get(reverse("goals:tree-import-save")).status_code == 405
 
 
 def test_a_lead_imports_a_new_tree_for_their_department(client, owner, marketing):
-    response = _login(client, owner).post(
+    response = login(client, owner).post(
         reverse("goals:tree-import-save"), {"file": _upload(_new_file()), "department": marketing.pk}
     )
     tree = Tree.objects.get(code="fy2027-new")
@@ -88,7 +78,7 @@ def test_a_lead_imports_a_new_tree_for_their_department(client, owner, marketing
 
 
 def test_a_new_tree_needs_a_department_the_person_leads(client, owner, sales):
-    client = _login(client, owner)
+    client = login(client, owner)
     response = client.post(reverse("goals:tree-import-save"), {"file": _upload(_new_file())})
     assert response.status_code == 400
     assert "Choose the department that owns it" in response.content.decode()
@@ -101,7 +91,7 @@ def test_an_invalid_file_is_refused_with_every_error_and_nothing_saved(client, o
     data = _new_file()
     data["nodes"][1]["target"] = "lots"
     data["nodes"].append({"code": "x", "name": "X", "parent": "nowhere"})
-    response = _login(client, owner).post(
+    response = login(client, owner).post(
         reverse("goals:tree-import-save"), {"file": _upload(data), "department": marketing.pk}
     )
     assert response.status_code == 400
@@ -114,7 +104,7 @@ def test_an_invalid_file_is_refused_with_every_error_and_nothing_saved(client, o
 
 
 def test_a_file_that_is_not_json_is_refused(client, owner, marketing):
-    response = _login(client, owner).post(
+    response = login(client, owner).post(
         reverse("goals:tree-import-save"), {"file": _upload(b"\x89PNG..."), "department": marketing.pk}
     )
     assert response.status_code == 400
@@ -126,7 +116,7 @@ def test_replacing_a_tree_needs_the_box_ticked_and_keeps_entries(client, owner, 
     Entry.objects.create(node=deals, week=date(2026, 4, 6), value=Decimal(4))
     data = export_tree(tree)
     data["nodes"][1]["target"] = "260"
-    client = _login(client, owner)
+    client = login(client, owner)
     response = client.post(reverse("goals:tree-import-save"), {"file": _upload(data)})
     assert response.status_code == 400
     assert "already exists" in response.content.decode()
@@ -139,13 +129,12 @@ def test_replacing_a_tree_needs_the_box_ticked_and_keeps_entries(client, owner, 
     assert deals.target == Decimal(260) and deals.entries.count() == 1
 
 
-def test_replacing_a_tree_the_person_cannot_edit_is_forbidden(client, django_user_model, tree):
-    other = Department.objects.create(name="人事部")
-    lead = django_user_model.objects.create_user(username="hr", password="x")
-    Membership.objects.create(user=lead, department=other, role=Membership.Role.LEAD)
+def test_replacing_a_tree_the_person_cannot_edit_is_forbidden(client, other_lead, tree):
     data = export_tree(tree)
     data["nodes"][1]["target"] = "1"
-    response = _login(client, lead).post(reverse("goals:tree-import-save"), {"file": _upload(data), "replace": "on"})
+    response = login(client, other_lead).post(
+        reverse("goals:tree-import-save"), {"file": _upload(data), "replace": "on"}
+    )
     assert response.status_code == 403
     assert tree.nodes.get(code="deals").target == Decimal(240)
 
@@ -155,7 +144,7 @@ def test_replacing_a_tree_the_person_cannot_edit_is_forbidden(client, django_use
 
 @time_machine.travel(date(2026, 5, 10))
 def test_the_template_page_offers_the_templates_and_the_next_fiscal_year(client, owner, marketing):
-    response = _login(client, owner).get(reverse("goals:tree-from-template"))
+    response = login(client, owner).get(reverse("goals:tree-from-template"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "B2Bマーケティングファネル" in html and "インサイドセールス" in html
@@ -166,12 +155,12 @@ def test_the_template_page_offers_the_templates_and_the_next_fiscal_year(client,
 
 @time_machine.travel(date(2026, 3, 10))
 def test_before_april_the_next_fiscal_year_starts_this_april(client, owner):
-    response = _login(client, owner).get(reverse("goals:tree-from-template"))
+    response = login(client, owner).get(reverse("goals:tree-from-template"))
     assert response.context["form"].initial["period_start"] == date(2026, 4, 1)
 
 
 def test_a_lead_creates_a_tree_from_a_template(client, owner, marketing):
-    response = _login(client, owner).post(
+    response = login(client, owner).post(
         reverse("goals:tree-from-template-save"),
         {
             "template": "inside_sales",
@@ -189,7 +178,7 @@ def test_a_lead_creates_a_tree_from_a_template(client, owner, marketing):
 
 
 def test_the_template_form_refuses_bad_input_and_saves_nothing(client, owner, marketing, tree):
-    response = _login(client, owner).post(
+    response = login(client, owner).post(
         reverse("goals:tree-from-template-save"),
         {
             "template": "nope",
@@ -210,10 +199,10 @@ def test_the_template_form_refuses_bad_input_and_saves_nothing(client, owner, ma
 
 
 def test_only_leads_and_admins_create_trees_from_templates(client, member, admin, marketing):
-    assert _login(client, member).get(reverse("goals:tree-from-template")).status_code == 403
+    assert login(client, member).get(reverse("goals:tree-from-template")).status_code == 403
     data = {"template": "b2b_funnel", "period_start": "2027-04-01", "period_end": "2028-03-31"}
-    assert _login(client, member).post(reverse("goals:tree-from-template-save"), data).status_code == 403
-    assert _login(client, admin).get(reverse("goals:tree-from-template")).status_code == 200
+    assert login(client, member).post(reverse("goals:tree-from-template-save"), data).status_code == 403
+    assert login(client, admin).get(reverse("goals:tree-from-template")).status_code == 200
     response = client.post(reverse("goals:tree-from-template-save"), {**data, "department": marketing.pk})
     assert response.status_code == 302 and Tree.objects.filter(code="fy2027-b2b-funnel").exists()
     assert client.get(reverse("goals:tree-from-template-save")).status_code == 405
@@ -223,7 +212,7 @@ def test_only_leads_and_admins_create_trees_from_templates(client, member, admin
 
 
 def test_an_editor_sees_the_copy_page_with_defaults(client, owner, tree):
-    response = _login(client, owner).get(reverse("goals:tree-copy", args=[tree.pk]))
+    response = login(client, owner).get(reverse("goals:tree-copy", args=[tree.pk]))
     assert response.status_code == 200
     initial = response.context["form"].initial
     assert (initial["code"], initial["period_start"], initial["period_end"]) == (
@@ -235,7 +224,7 @@ def test_an_editor_sees_the_copy_page_with_defaults(client, owner, tree):
 
 
 def test_an_editor_copies_the_tree(client, owner, tree):
-    response = _login(client, owner).post(
+    response = login(client, owner).post(
         reverse("goals:tree-copy-save", args=[tree.pk]),
         {"code": "fy2027-test", "name": "FY2027", "period_start": "2027-04-01", "period_end": "2028-03-31"},
     )
@@ -246,16 +235,16 @@ def test_an_editor_copies_the_tree(client, owner, tree):
 
 def test_copy_checks_access_and_refuses_get_on_save(client, member, viewer, owner, tree):
     data = {"code": "fy2027-test", "name": "x", "period_start": "2027-04-01", "period_end": "2028-03-31"}
-    assert _login(client, member).get(reverse("goals:tree-copy", args=[tree.pk])).status_code == 403
-    assert _login(client, viewer).post(reverse("goals:tree-copy-save", args=[tree.pk]), data).status_code == 403
-    assert _login(client, owner).get(reverse("goals:tree-copy-save", args=[tree.pk])).status_code == 405
+    assert login(client, member).get(reverse("goals:tree-copy", args=[tree.pk])).status_code == 403
+    assert login(client, viewer).post(reverse("goals:tree-copy-save", args=[tree.pk]), data).status_code == 403
+    assert login(client, owner).get(reverse("goals:tree-copy-save", args=[tree.pk])).status_code == 405
     client.logout()
     assert client.post(reverse("goals:tree-copy-save", args=[tree.pk]), data).status_code == 302
     assert Tree.objects.count() == 1
 
 
 def test_copy_refuses_bad_input_and_saves_nothing(client, owner, tree):
-    response = _login(client, owner).post(
+    response = login(client, owner).post(
         reverse("goals:tree-copy-save", args=[tree.pk]),
         {"code": "Bad Code", "name": "", "period_start": "2027/04/01", "period_end": "2027-01-01"},
     )

@@ -2,7 +2,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from goals import health, treefile
 from goals.health import tree_health
@@ -10,11 +9,7 @@ from goals.models import ChangeRecord, Node, Tree
 from goals.periods import period_weeks
 from metrics.models import Entry
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 # Templates

@@ -5,30 +5,18 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
-from goals.models import ChangeRecord, Department, Membership, Node, Tree
+from goals.models import ChangeRecord, Node, Tree
+from tests.goals.helpers import login
 
-HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
-def _login(client, user):
-    client.force_login(user)
-    client.cookies["django_language"] = "en"
-    return client
+pytestmark = pytest.mark.usefixtures("english")
 
 
 # The list
 
 
 def test_tree_list_shows_every_tree_with_period_owner_and_kpis(client, viewer, tree):
-    response = _login(client, viewer).get(reverse("goals:tree-list"))
+    response = login(client, viewer).get(reverse("goals:tree-list"))
     assert response.status_code == 200
     html = response.content.decode()
     assert "FY2026 テスト" in html and "fy2026-test" in html
@@ -40,13 +28,13 @@ def test_tree_list_shows_every_tree_with_period_owner_and_kpis(client, viewer, t
 
 
 def test_tree_list_offers_new_tree_to_leads_and_admins(client, owner, admin, member, tree):
-    assert "New tree" in _login(client, owner).get(reverse("goals:tree-list")).content.decode()
-    assert "New tree" in _login(client, admin).get(reverse("goals:tree-list")).content.decode()
-    assert "New tree" not in _login(client, member).get(reverse("goals:tree-list")).content.decode()
+    assert "New tree" in login(client, owner).get(reverse("goals:tree-list")).content.decode()
+    assert "New tree" in login(client, admin).get(reverse("goals:tree-list")).content.decode()
+    assert "New tree" not in login(client, member).get(reverse("goals:tree-list")).content.decode()
 
 
 def test_tree_list_has_an_empty_state(client, owner):
-    html = _login(client, owner).get(reverse("goals:tree-list")).content.decode()
+    html = login(client, owner).get(reverse("goals:tree-list")).content.decode()
     assert "There are no trees yet" in html
 
 
@@ -90,7 +78,7 @@ def _new_tree_data(department, **overrides):
 
 
 def test_a_lead_creates_a_tree_with_its_kgi(client, owner, marketing):
-    client = _login(client, owner)
+    client = login(client, owner)
     assert client.get(reverse("goals:tree-create")).status_code == 200
     response = client.post(reverse("goals:tree-create-save"), _new_tree_data(marketing))
     tree = Tree.objects.get(code="fy2027-sales")
@@ -109,7 +97,7 @@ def test_a_lead_creates_a_tree_with_its_kgi(client, owner, marketing):
 
 def test_creating_a_tree_refuses_bad_input_and_saves_nothing(client, owner, marketing):
     data = _new_tree_data(marketing, period_end="2027-03-01", kgi_code="Revenue", kgi_target="たくさん", code="")
-    response = _login(client, owner).post(reverse("goals:tree-create-save"), data)
+    response = login(client, owner).post(reverse("goals:tree-create-save"), data)
     assert response.status_code == 400
     html = response.content.decode()
     assert "There are 4 problems with what you entered" in html
@@ -121,7 +109,7 @@ def test_creating_a_tree_refuses_bad_input_and_saves_nothing(client, owner, mark
 
 
 def test_a_lead_creates_trees_only_for_a_department_they_lead(client, owner, marketing, sales):
-    response = _login(client, owner).post(reverse("goals:tree-create-save"), _new_tree_data(sales))
+    response = login(client, owner).post(reverse("goals:tree-create-save"), _new_tree_data(sales))
     assert response.status_code == 400
     assert "Select a valid choice" in response.content.decode()
     assert not Tree.objects.exists()
@@ -129,7 +117,7 @@ def test_a_lead_creates_trees_only_for_a_department_they_lead(client, owner, mar
 
 def test_members_and_viewers_do_not_create_trees(client, member, viewer, marketing):
     for person in (member, viewer):
-        client = _login(client, person)
+        client = login(client, person)
         assert client.get(reverse("goals:tree-create")).status_code == 403
         response = client.post(reverse("goals:tree-create-save"), _new_tree_data(marketing))
         assert response.status_code == 403
@@ -137,11 +125,11 @@ def test_members_and_viewers_do_not_create_trees(client, member, viewer, marketi
 
 
 def test_creating_a_tree_refuses_get_on_the_save_url(client, owner):
-    assert _login(client, owner).get(reverse("goals:tree-create-save")).status_code == 405
+    assert login(client, owner).get(reverse("goals:tree-create-save")).status_code == 405
 
 
 def test_a_tree_code_must_be_unique(client, owner, marketing, tree):
-    response = _login(client, owner).post(reverse("goals:tree-create-save"), _new_tree_data(marketing, code=tree.code))
+    response = login(client, owner).post(reverse("goals:tree-create-save"), _new_tree_data(marketing, code=tree.code))
     assert response.status_code == 400
     assert Tree.objects.count() == 1
 
@@ -150,7 +138,7 @@ def test_a_tree_code_must_be_unique(client, owner, marketing, tree):
 
 
 def test_tree_page_draws_every_node_with_code_target_and_department(client, viewer, tree):
-    response = _login(client, viewer).get(reverse("goals:tree-detail", args=[tree.pk]))
+    response = login(client, viewer).get(reverse("goals:tree-detail", args=[tree.pk]))
     assert response.status_code == 200
     html = response.content.decode()
     for name in ("売上", "受注件数", "平均受注単価", "リード数"):
@@ -168,7 +156,7 @@ def test_tree_page_draws_every_node_with_code_target_and_department(client, view
 
 
 def test_tree_page_shows_edit_controls_to_editors(client, owner, tree):
-    html = _login(client, owner).get(reverse("goals:tree-detail", args=[tree.pk])).content.decode()
+    html = login(client, owner).get(reverse("goals:tree-detail", args=[tree.pk])).content.decode()
     deals = tree.nodes.get(code="deals")
     assert f'hx-get="{reverse("goals:node-edit", args=[deals.pk])}"' in html
     assert f'href="{reverse("goals:node-edit", args=[deals.pk])}"' in html  # works without JavaScript too
@@ -179,7 +167,7 @@ def test_tree_page_shows_edit_controls_to_editors(client, owner, tree):
 
 def test_tree_page_marks_nodes_without_a_target_incomplete(client, owner, tree):
     Node.objects.filter(code="leads").update(target=None)
-    html = _login(client, owner).get(reverse("goals:tree-detail", args=[tree.pk])).content.decode()
+    html = login(client, owner).get(reverse("goals:tree-detail", args=[tree.pk])).content.decode()
     assert "status--incomplete" in html
 
 
@@ -187,13 +175,13 @@ def test_tree_page_lists_archived_nodes_with_restore(client, owner, tree):
     from django.utils import timezone
 
     Node.objects.filter(code="leads").update(archived_at=timezone.now())
-    html = _login(client, owner).get(reverse("goals:tree-detail", args=[tree.pk])).content.decode()
+    html = login(client, owner).get(reverse("goals:tree-detail", args=[tree.pk])).content.decode()
     assert "Archived nodes" in html
     assert reverse("goals:node-restore", args=[tree.nodes.get(code="leads").pk]) in html
 
 
 def test_unknown_tree_is_404(client, viewer, db):
-    assert _login(client, viewer).get(reverse("goals:tree-detail", args=[999])).status_code == 404
+    assert login(client, viewer).get(reverse("goals:tree-detail", args=[999])).status_code == 404
 
 
 def _big_tree(department, size):
@@ -231,7 +219,7 @@ def _big_tree(department, size):
 
 def test_tree_page_runs_the_same_number_of_queries_for_10_and_200_nodes(client, owner, marketing):
     small, large = _big_tree(marketing, 10), _big_tree(marketing, 200)
-    client = _login(client, owner)
+    client = login(client, owner)
     client.get(reverse("goals:tree-detail", args=[small.pk]))  # warm up the session and caches
     counts = []
     for tree in (small, large):
@@ -246,7 +234,7 @@ def test_tree_page_runs_the_same_number_of_queries_for_10_and_200_nodes(client, 
 @pytest.mark.parametrize("size", [10, 200])
 def test_tree_page_query_count_is_pinned(client, owner, marketing, size, django_assert_num_queries):
     tree = _big_tree(marketing, size)
-    client = _login(client, owner)
+    client = login(client, owner)
     client.get(reverse("goals:tree-detail", args=[tree.pk]))
     with django_assert_num_queries(TREE_PAGE_QUERIES):
         assert client.get(reverse("goals:tree-detail", args=[tree.pk])).status_code == 200
@@ -275,7 +263,7 @@ def _settings_data(tree, **overrides):
 
 
 def test_an_editor_changes_the_tree_settings_and_it_is_recorded(client, owner, tree):
-    client = _login(client, owner)
+    client = login(client, owner)
     assert client.get(reverse("goals:tree-edit", args=[tree.pk])).status_code == 200
     response = client.post(
         reverse("goals:tree-edit-save", args=[tree.pk]),
@@ -295,7 +283,7 @@ def test_an_editor_changes_the_tree_settings_and_it_is_recorded(client, owner, t
 
 
 def test_tree_settings_refuse_bad_input_and_save_nothing(client, owner, tree):
-    response = _login(client, owner).post(
+    response = login(client, owner).post(
         reverse("goals:tree-edit-save", args=[tree.pk]),
         _settings_data(tree, period_end="2026-01-01", warning_threshold="120", name=""),
     )
@@ -311,7 +299,7 @@ def test_tree_settings_refuse_bad_input_and_save_nothing(client, owner, tree):
 
 def test_tree_settings_check_access(client, owner, member, sales_member, viewer, tree):
     for person in (member, sales_member, viewer):
-        client = _login(client, person)
+        client = login(client, person)
         assert client.get(reverse("goals:tree-edit", args=[tree.pk])).status_code == 403
         response = client.post(reverse("goals:tree-edit-save", args=[tree.pk]), _settings_data(tree, name="X"))
         assert response.status_code == 403
@@ -321,13 +309,13 @@ def test_tree_settings_check_access(client, owner, member, sales_member, viewer,
 
 
 def test_tree_settings_refuse_get_on_the_save_url(client, owner, tree):
-    assert _login(client, owner).get(reverse("goals:tree-edit-save", args=[tree.pk])).status_code == 405
+    assert login(client, owner).get(reverse("goals:tree-edit-save", args=[tree.pk])).status_code == 405
 
 
 def test_two_people_saving_the_tree_settings_the_second_is_refused(client, owner, admin, tree):
     stale = _settings_data(tree)
-    _login(client, admin).post(reverse("goals:tree-edit-save", args=[tree.pk]), _settings_data(tree, max_depth="6"))
-    response = _login(client, owner).post(
+    login(client, admin).post(reverse("goals:tree-edit-save", args=[tree.pk]), _settings_data(tree, max_depth="6"))
+    response = login(client, owner).post(
         reverse("goals:tree-edit-save", args=[tree.pk]), {**stale, "name": "田中の名前"}
     )
     assert response.status_code == 409
@@ -351,13 +339,13 @@ def test_two_people_saving_the_tree_settings_the_second_is_refused(client, owner
 
 
 def test_tree_history_lists_changes_with_who_and_old_new(client, owner, viewer, tree):
-    client = _login(client, owner)
+    client = login(client, owner)
     client.post(reverse("goals:tree-edit-save", args=[tree.pk]), _settings_data(tree, name="Renamed"))
     deals = tree.nodes.get(code="deals")
     ChangeRecord.objects.create(
         tree=tree, node=deals, node_code="deals", user=owner, action="update", changes={"target": ["240", "1250"]}
     )
-    response = _login(client, viewer).get(reverse("goals:tree-history", args=[tree.pk]))
+    response = login(client, viewer).get(reverse("goals:tree-history", args=[tree.pk]))
     assert response.status_code == 200
     html = response.content.decode()
     assert "Renamed" in html and "FY2026 テスト" in html
@@ -366,13 +354,10 @@ def test_tree_history_lists_changes_with_who_and_old_new(client, owner, viewer, 
 
 
 def test_tree_history_has_an_empty_state(client, viewer, tree):
-    html = _login(client, viewer).get(reverse("goals:tree-history", args=[tree.pk])).content.decode()
+    html = login(client, viewer).get(reverse("goals:tree-history", args=[tree.pk])).content.decode()
     assert "No changes yet" in html
 
 
-def test_a_lead_of_another_department_cannot_edit(client, django_user_model, tree):
-    hr = Department.objects.create(name="人事部")
-    lead = django_user_model.objects.create_user("hrlead", password="x", last_name="人事")
-    Membership.objects.create(user=lead, department=hr, role=Membership.Role.LEAD)
-    response = _login(client, lead).post(reverse("goals:tree-edit-save", args=[tree.pk]), _settings_data(tree))
+def test_a_lead_of_another_department_cannot_edit(client, other_lead, tree):
+    response = login(client, other_lead).post(reverse("goals:tree-edit-save", args=[tree.pk]), _settings_data(tree))
     assert response.status_code == 403
