@@ -1,10 +1,13 @@
 """Signing in and out, passwords, and the admin's page of departments and people."""
 
+import functools
+
 from django import forms
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,6 +15,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from goals.models import Department, Membership
+
+
+def admin_required(view):
+    """Workspace admins only: others who are signed in get 403 with the reason."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_staff:
+            raise PermissionDenied(_("Only workspace admins manage departments and people."))
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 class LoginForm(AuthenticationForm):
@@ -35,7 +51,7 @@ class MembershipForm(forms.Form):
     role = forms.ChoiceField(choices=Membership.Role.choices, label=gettext_lazy("Role"))
 
 
-@staff_member_required
+@admin_required
 def people(request):
     """Departments with their members and leads; admins add departments and memberships here."""
     departments = Department.objects.prefetch_related("memberships__user")
@@ -50,7 +66,7 @@ def people(request):
     )
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def create_department(request):
     form = DepartmentForm(request.POST, prefix="department")
@@ -71,7 +87,7 @@ def create_department(request):
     )
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def set_membership(request):
     form = MembershipForm(request.POST, prefix="membership")
@@ -97,7 +113,7 @@ def set_membership(request):
     )
 
 
-@staff_member_required
+@admin_required
 @require_POST
 def delete_membership(request, pk):
     Membership.objects.filter(pk=pk).delete()

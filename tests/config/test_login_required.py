@@ -1,0 +1,45 @@
+"""Every URL of the application sends an anonymous visitor to the login page, whatever the method."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+PUBLIC = {"login", "set_language"}
+# Django's own admin, static files and i18n views have their own rules.
+SKIP_PREFIXES = ("admin/", "static/")
+
+
+def _patterns(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _patterns(entry, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry.name
+
+
+def _example_path(route):
+    """A concrete path for a route: every converter gets a plausible value."""
+    route = route.lstrip("^").rstrip("$")
+    route = re.sub(r"<int:[^>]+>", "1", route)
+    route = re.sub(r"<slug:[^>]+>", "x", route)
+    route = re.sub(r"<(str:)?[^>]+>", "x", route)
+    return "/" + route
+
+
+ROUTES = [(route, name) for route, name in _patterns() if name not in PUBLIC and not route.startswith(SKIP_PREFIXES)]
+
+
+def test_the_application_has_routes_to_check():
+    assert len(ROUTES) > 30
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "name"), ROUTES, ids=[name or route for route, name in ROUTES])
+def test_anonymous_visitors_are_sent_to_log_in(client, route, name):
+    path = _example_path(route)
+    for method in (client.get, client.post):
+        response = method(path)
+        assert response.status_code == 302, (name, path, response.status_code)
+        assert response["Location"].startswith("/accounts/login/"), (name, path)
