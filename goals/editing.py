@@ -119,7 +119,7 @@ def removal_plan(node):
 def remove(node, user):
     """Archive `node` and its branch when anything refers to them, else delete it; returns "archive"/"delete"."""
     with transaction.atomic():
-        node = Node.objects.select_for_update().select_related("parent", "tree").get(pk=node.pk)
+        node = Node.objects.select_for_update(of=("self",)).select_related("parent", "tree").get(pk=node.pk)
         plan, detail = removal_plan(node)
         if plan == "refuse":
             raise EditRefused(detail)
@@ -145,7 +145,7 @@ def restore(node, user):
     """Bring back an archived node with the nodes archived with it; refuses when its parent is archived or a code is
     taken."""
     with transaction.atomic():
-        node = Node.objects.select_for_update().select_related("parent", "tree").get(pk=node.pk)
+        node = Node.objects.select_for_update(of=("self",)).select_related("parent", "tree").get(pk=node.pk)
         if not node.is_archived:
             raise EditRefused(_("%(node)s is not archived.") % {"node": node.name})
         if node.parent is not None and node.parent.is_archived:

@@ -208,7 +208,11 @@ def update_node(request, pk):
     if node.is_archived:
         return _refuse(request, node, _("%(node)s is archived. Restore it before editing it.") % {"node": node.name})
     with transaction.atomic():
-        locked = Node.objects.select_for_update().select_related("tree", "parent", "department", "owner").get(pk=pk)
+        locked = (
+            Node.objects.select_for_update(of=("self",))
+            .select_related("tree", "parent", "department", "owner")
+            .get(pk=pk)
+        )
         stored_version = locked.version
         before = history.snapshot(locked)
         form = NodeForm(request.POST, instance=locked, tree=node.tree)

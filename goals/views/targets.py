@@ -140,7 +140,7 @@ def apply_backcalc(request, pk):
             % {"child": row.child.name, "value": number(row.value, row.child.unit)},
         )
     with transaction.atomic():
-        child = Node.objects.select_for_update().select_related("department", "owner").get(pk=row.child.pk)
+        child = Node.objects.select_for_update(of=("self",)).select_related("department", "owner").get(pk=row.child.pk)
         before = history.snapshot(child, ["target"])
         child.target = row.value
         child.version += 1

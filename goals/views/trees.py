@@ -153,7 +153,7 @@ def update_tree(request, pk):
     tree = get_tree_for_user(request, pk, write=True)
     departments = Department.objects.all()
     with transaction.atomic():
-        locked = Tree.objects.select_for_update().select_related("department").get(pk=tree.pk)
+        locked = Tree.objects.select_for_update(of=("self",)).select_related("department").get(pk=tree.pk)
         stored_version = locked.version
         before = history.snapshot(locked)
         form = TreeForm(request.POST, instance=locked, departments=departments)
