@@ -55,11 +55,13 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-messages: install ## Re-extract strings, fill translations from locale/fragments, compile
-	@DEBUG=true $(PY) manage.py makemessages -l ja -l en --no-obsolete --ignore '.venv/*' --ignore '.cache/*' --ignore 'tests/*' -v 0
-	@msgcat --use-first locale/fragments/*.po -o .cache/compendium.po
+messages: install ## Re-extract strings, fill Japanese from locale/fragments/*.po (the source of truth), compile
+	@DEBUG=true $(PY) manage.py makemessages -l ja -l en --keep-pot --no-obsolete --ignore '.venv/*' --ignore '.cache/*' --ignore 'tests/*' -v 0
+	@mkdir -p .cache && msgcat --use-first locale/fragments/*.po -o .cache/compendium.po
 	@for lang in ja en; do po=locale/$$lang/LC_MESSAGES/django.po; \
-		msgmerge -q --no-fuzzy-matching $$( [ $$lang = ja ] && echo "-C .cache/compendium.po" ) -o $$po.new $$po $$po && mv $$po.new $$po; done
+		msginit --no-translator --no-wrap -l $$lang.UTF-8 -i locale/django.pot -o .cache/$$lang.po 2>/dev/null; \
+		msgmerge -q --no-wrap --no-fuzzy-matching $$( [ $$lang = ja ] && echo "-C .cache/compendium.po" ) -o $$po .cache/$$lang.po locale/django.pot; done
+	@rm -f locale/django.pot
 	@DEBUG=true $(PY) manage.py compilemessages -v 0 --ignore '.venv/*' --ignore '.cache/*'
 	@echo "Untranslated Japanese strings: $$(msgattrib --untranslated locale/ja/LC_MESSAGES/django.po | grep -c '^msgid ' || true)"
 
