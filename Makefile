@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 CHARTJS_VERSION := 4.6.1
 CHARTJS_COPY := .cache/npm/node_modules/chart.js/dist/chart.umd.min.js
+AXE_VERSION := 4.14.1
+AXE_COPY := .cache/npm/node_modules/axe-core/axe.min.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -32,6 +34,11 @@ $(CHARTJS_COPY):
 	@npm install --silent --no-audit --no-fund --prefix .cache/npm chart.js@$(CHARTJS_VERSION) >/dev/null \
 		|| echo "Could not install the local Chart.js copy (npm); chart browser tests will be skipped."
 
+$(AXE_COPY):
+	@mkdir -p .cache/npm
+	@npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core@$(AXE_VERSION) >/dev/null \
+		|| echo "Could not install axe-core (npm); accessibility browser tests will be skipped."
+
 run: install ## Migrate, load the demo workspace once, serve on http://127.0.0.1:8000
 	@DEBUG=true $(PY) manage.py migrate --no-input -v 0
 	@DEBUG=true $(PY) manage.py load_demo
@@ -43,7 +50,7 @@ serve: install ## Production server: gunicorn with production settings (set SECR
 	$(PY) manage.py migrate --no-input
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
-test: install $(CHARTJS_COPY) ## Whole suite; DATABASE_URL selects PostgreSQL; REQUIRE_BROWSER=1 makes browser tests mandatory
+test: install $(CHARTJS_COPY) $(AXE_COPY) ## Whole suite; DATABASE_URL selects PostgreSQL; REQUIRE_BROWSER=1 makes browser tests mandatory
 	@echo "Database: $${DATABASE_URL:-SQLite (DATABASE_URL unset)}"
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 

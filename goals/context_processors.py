@@ -43,6 +43,8 @@ def navigation(request):
 def _section_of(view_name):
     if view_name.startswith("goals:inbox"):
         return "goals:inbox"
+    if view_name in ("goals:people", "goals:create-department", "goals:set-membership", "goals:delete-membership"):
+        return None  # the admin's people page is not under Trees
     if view_name.startswith(("metrics:grid", "metrics:due", "metrics:save")):
         return "metrics:grid"
     if view_name.startswith("goals:"):

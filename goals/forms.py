@@ -83,6 +83,7 @@ class TreeForm(PeriodMixin, VersionedForm):
             "period_start": gettext_lazy("The first day of the period, such as the start of the fiscal year."),
             "week_start": gettext_lazy("Weekly numbers are entered per week starting on this day."),
             "warning_threshold": gettext_lazy(
+                # xgettext:no-python-format
                 "A KPI below 100% of its target to date but at or above this "
                 "percentage is shown as At risk; below it, Off track."
             ),
@@ -202,6 +203,7 @@ class NodeForm(VersionedForm):
             "definition": gettext_lazy(
                 "What is counted, from which source, by whom, so that another department understands it."
             ),
+            # xgettext:no-python-format
             "unit": gettext_lazy("Such as 件, 円, % or sessions."),
         }
 

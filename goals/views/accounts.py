@@ -46,8 +46,16 @@ class DepartmentForm(forms.ModelForm):
 
 
 class MembershipForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=get_user_model().objects.order_by("username"), label=gettext_lazy("Person"))
-    department = forms.ModelChoiceField(queryset=Department.objects.all(), label=gettext_lazy("Department"))
+    user = forms.ModelChoiceField(
+        queryset=get_user_model().objects.order_by("username"),
+        label=gettext_lazy("Person"),
+        empty_label=gettext_lazy("Choose a person"),
+    )
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.all(),
+        label=gettext_lazy("Department"),
+        empty_label=gettext_lazy("Choose a department"),
+    )
     role = forms.ChoiceField(choices=Membership.Role.choices, label=gettext_lazy("Role"))
 
 

@@ -41,3 +41,10 @@ def test_the_compiled_catalogues_are_there_and_used():
         assert translation.ngettext("%(counter)s KPI", "%(counter)s KPIs", 3) % {"counter": 3} == "KPI 3件"
     with translation.override("en"):
         assert translation.gettext("Dashboard") == "Dashboard"
+
+
+def test_no_japanese_string_is_fuzzy():
+    """A fuzzy entry is not compiled, so the page shows English (e.g. a python-format flag that the fragment lacks)."""
+    po = (LOCALE / "ja" / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
+    fuzzy = [block.splitlines()[-2:] for block in po.split("\n\n") if re.search(r"^#,.*\bfuzzy\b", block, re.M)]
+    assert fuzzy == []
