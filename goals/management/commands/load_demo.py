@@ -104,7 +104,8 @@ class Command(BaseCommand):
                 noise = Decimal(str(round(rng.uniform(0.9, 1.1), 3)))
                 factor = trend * noise if node.direction == Node.Direction.HIGHER else (2 - trend) * noise
                 value = base * factor
-                value = value.quantize(Decimal("1")) if abs(base) >= 10 else value.quantize(Decimal("0.1"))
+                # Counts and yen are whole numbers; only percentages carry a decimal.
+                value = value.quantize(Decimal("0.1") if node.unit in ("%", "％") else Decimal("1"))
                 if rng.random() < 0.03 and i < len(weeks) - 1:
                     continue  # a few missing weeks, as in real life
                 entries.append(Entry(node=node, week=week, value=value, updated_by=people.get(node.department_id)))
