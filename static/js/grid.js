@@ -112,8 +112,7 @@
     if (target.classList.contains("cell__note-input")) {
       if (event.key === "Enter") {
         event.preventDefault();
-        if (target.value !== (target.getAttribute("data-stored") || "")) { commit(target); }
-        closeNote(target);
+        closeNote(target); // leaving the note fires its "change", which saves it (once: no commit here too)
       }
       if (event.key === "Escape") {
         event.preventDefault();
@@ -187,8 +186,11 @@
   document.body.addEventListener("htmx:beforeRequest", function (event) {
     var box = event.detail.elt.closest && event.detail.elt.closest(".cell");
     if (!box) { return; }
+    // What this request carries, to tell later typing from it when the answer comes back.
     var input = box.querySelector(".cell__input");
     input.setAttribute("data-sent", input.value);
+    var noteInput = box.querySelector(".cell__note-input");
+    noteInput.setAttribute("data-sent", noteInput.value);
     // A conflict's buttons stay in place while they post: htmx swaps relative to them.
     if (event.detail.elt.closest(".cell__state")) { return; }
     setState(box, "cell__saving", form.getAttribute("data-saving"));
@@ -207,14 +209,14 @@
     var input = box.querySelector(".cell__input");
     var value = result.getAttribute("data-value");
     var note = result.getAttribute("data-note");
-    // Show the stored number as written back (1,234), unless the person is typing something else already.
-    if (document.activeElement !== input || input.value === input.getAttribute("data-sent")) {
-      input.value = value;
-    }
+    // Show the stored number and note as written back (1,234), unless the person changed them after this
+    // request left: then their change is queued behind it (or saves when they leave the field), and must
+    // not be replaced by this older answer, focused or not.
     input.setAttribute("data-stored", value);
+    if (input.value === input.getAttribute("data-sent")) { input.value = value; }
     var noteInput = box.querySelector(".cell__note-input");
     noteInput.setAttribute("data-stored", note);
-    if (document.activeElement !== noteInput) { noteInput.value = note; }
+    if (noteInput.value === noteInput.getAttribute("data-sent")) { noteInput.value = note; }
     if (note) { input.title = note; } else { input.removeAttribute("title"); }
     box.classList.toggle("cell--has-note", Boolean(note));
   });

@@ -25,6 +25,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 CHARTJS_COPY = Path(settings.BASE_DIR) / ".cache" / "npm" / "node_modules" / "chart.js" / "dist" / "chart.umd.min.js"
+TIMEOUT_MS = 10_000  # actions, waits and expect(): a loaded 2-core CI machine can be slow, but never this slow
+
+# Classes htmx puts on elements while a request is on the way, while swapping, and until the swap has settled
+# (the new content wired: its hx-* attributes work and the pages' htmx:afterSettle handlers have run).
+HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
 
 
 def _require_browser():
@@ -42,9 +47,10 @@ def browser():
     if not Path(CHROMIUM).exists():
         _skip_or_fail(f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
     try:
-        from playwright.sync_api import sync_playwright
+        from playwright.sync_api import expect, sync_playwright
     except ImportError:
         _skip_or_fail("Playwright is not installed (make install)")
+    expect.set_options(timeout=TIMEOUT_MS)  # its own default is 5 s, whatever the context's is
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
@@ -68,7 +74,7 @@ def _route_offline(route):
 @pytest.fixture
 def context(browser, live_server, transactional_db):
     context = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900}, base_url=live_server.url)
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(TIMEOUT_MS)
     # Everything that is not our live server goes through the offline router.
     context.route(lambda url: not url.startswith(live_server.url), _route_offline)
     yield context
@@ -83,6 +89,17 @@ def page(context):
     page.on("pageerror", lambda exc: page.console_errors.append(str(exc)))
     yield page
     page.close()
+
+
+def htmx_settled(page):
+    """Until htmx is idle: no request on the way or queued behind one, every swap settled.
+
+    Wait for this before clicking something htmx has just swapped in (until it has settled, its hx-*
+    attributes are not wired yet and a click does a plain page load), and before reading the database from the
+    test: SQLite's in-memory test database is shared with the live server's thread, and a read while the server
+    writes fails with "database table is locked".
+    """
+    page.wait_for_function(f"() => !document.querySelector({HTMX_BUSY!r})")
 
 
 def login(page, user, password=None):

@@ -11,7 +11,7 @@ from goals.models import Node
 from metrics.entries import set_entry
 from metrics.grid import cell_key
 from metrics.models import Entry
-from tests.browser.conftest import login
+from tests.browser.conftest import htmx_settled, login
 
 pytestmark = pytest.mark.browser
 
@@ -45,8 +45,25 @@ def field(node, week):
 
 
 def wait_for(page, node, week, outcome):
-    """Until the cell's save came back with this outcome (saved, error, conflict, theirs...)."""
+    """Until the cell's save came back with this outcome (saved, error, conflict, theirs...) and htmx is idle:
+    what it swapped in works (a conflict's buttons), and the test may read the database."""
     page.wait_for_selector(f"#state-{cell_key(node.pk, week)} .cell__result[data-outcome={outcome}]", state="attached")
+    htmx_settled(page)
+
+
+def hold_first_save(page):
+    """Keep the next cell save on its way until the test releases it (`held[0].continue_()`); later saves queue
+    behind it in the page (hx-sync), as they do behind a slow answer."""
+    held = []
+
+    def handle(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/numbers/save/", handle)
+    return held
 
 
 def focused_id(page):
@@ -221,5 +238,31 @@ def test_the_note_is_saved_with_the_number(page, member, rows):
     page.keyboard.press("Enter")  # closes the note and returns to the cell
     assert focused_id(page) == field(leads, LAST_WEEK)[1:]
     expect(page.locator(note)).to_have_attribute("data-stored", "キャンペーン週")
+    htmx_settled(page)
     entry = Entry.objects.get(node=leads, week=LAST_WEEK)
     assert (entry.value, entry.note) == (Decimal("90"), "キャンペーン週")
+
+
+def test_what_is_typed_while_a_save_is_on_its_way_is_saved_after_it(page, member, rows):
+    """The answer to an older save must not put its value or note back over what was typed since."""
+    leads = rows["leads"]
+    login(page, member)
+    page.goto("/numbers/")
+    held = hold_first_save(page)
+    cell, note = field(leads, LAST_WEEK), f"#note-{cell_key(leads.pk, LAST_WEEK)}"
+    page.fill(cell, "90")
+    with page.expect_request("**/numbers/save/"):
+        page.keyboard.press("Shift+F2")  # leaving the cell for its note saves 90, without a note: held
+    page.keyboard.type("キャンペーン週")
+    page.keyboard.press("Enter")  # the note's save waits behind the first one
+    page.fill(cell, "95")
+    page.keyboard.press("Tab")  # and so does this one
+    held[0].continue_()
+    expect(page.locator(cell)).to_have_attribute("data-stored", "95")
+    expect(page.locator(note)).to_have_attribute("data-stored", "キャンペーン週")
+    htmx_settled(page)
+    assert page.input_value(cell) == "95"
+    assert page.input_value(note) == "キャンペーン週"
+    entry = Entry.objects.get(node=leads, week=LAST_WEEK)
+    assert (entry.value, entry.note) == (Decimal("95"), "キャンペーン週")
+    assert page.console_errors == []

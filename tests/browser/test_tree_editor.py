@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from goals.models import ChangeRecord, Node, Tree
-from tests.browser.conftest import login
+from tests.browser.conftest import htmx_settled, login
 
 pytestmark = pytest.mark.browser
 
@@ -39,6 +39,9 @@ def _card(page, code):
 
 def _open(page, code, action=0):
     """Open a node's form in the side panel (0: Edit, 1: Add child) and wait until htmx has settled it."""
+    # The card may have just been swapped in: until htmx has settled, its links are plain links, and tree.js
+    # may still scroll the card that the last change was about into view under the pointer.
+    htmx_settled(page)
     _card(page, code).locator(".node-card__actions a").nth(action).click()
     # tree.js focuses the form's first field once htmx has settled the panel (and wired its inputs).
     from playwright.sync_api import expect
@@ -47,7 +50,8 @@ def _open(page, code, action=0):
 
 
 def _submit(page):
-    """Send the form open in the side panel."""
+    """Send the form open in the side panel, once htmx has wired it."""
+    htmx_settled(page)
     page.locator("#node-panel form button[type=submit]").click()
 
 
@@ -61,6 +65,7 @@ def _add_child(page, parent_code, code, name, target="", unit="件"):
     page.select_option("#id_department", label="マーケティング部")
     _submit(page)
     _card(page, code).wait_for()
+    htmx_settled(page)
 
 
 def _move(page, tree, code, parent_code):
@@ -68,6 +73,7 @@ def _move(page, tree, code, parent_code):
     _open(page, code)
     page.locator("#node-panel .node-panel__more a").first.click()
     page.locator("#id_parent").wait_for()
+    htmx_settled(page)
     page.select_option("#id_parent", value=str(tree.nodes.get(code=parent_code).pk))
     _submit(page)
 
@@ -99,11 +105,11 @@ def test_build_a_three_level_tree_move_a_node_and_fix_the_health(page, owner, em
     assert sessions.parent.code == "leads" and sessions.parent.parent.code == "deals"
 
     # Move leads (with sessions) under avg_deal_size: Edit, then Move in the panel.
-    leads = empty_tree.nodes.get(code="leads")
+    # (Nodes are read before the move is sent: the test reads the database only while the server does not write.)
+    leads, avg_deal_size = empty_tree.nodes.get(code="leads"), empty_tree.nodes.get(code="avg_deal_size")
     _move(page, empty_tree, "leads", "avg_deal_size")
-    page.locator(
-        f"#node-{empty_tree.nodes.get(code='avg_deal_size').pk} > .tree-children > #node-{leads.pk}"
-    ).wait_for()
+    page.locator(f"#node-{avg_deal_size.pk} > .tree-children > #node-{leads.pk}").wait_for()
+    htmx_settled(page)
     leads.refresh_from_db()
     assert leads.parent.code == "avg_deal_size"
     assert ChangeRecord.objects.filter(node=leads, action="move").exists()
