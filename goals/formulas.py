@@ -23,9 +23,10 @@ from 1, as people do ("position 8" is ``text[7]``).
 
 import decimal
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import repeat
 from typing import NamedTuple
 
 from django.utils.translation import gettext as _
@@ -54,6 +55,11 @@ def _context():
         rounding=decimal.ROUND_HALF_EVEN,
         traps=[decimal.InvalidOperation, decimal.Overflow, decimal.DivisionByZero],
     )
+
+
+# One context for every evaluation: its methods take nothing from the thread and the result of an operation does
+# not depend on its flags (which are never read), so sharing it gives the same numbers as a fresh one per call.
+_EVALUATION_CONTEXT = _context()
 
 
 # Errors
@@ -320,13 +326,14 @@ def _without_negative_zero(value):
 class Formula:
     """A parsed formula. Build it with :func:`parse` or :func:`check`."""
 
-    __slots__ = ("_positions", "_program", "divides", "references", "text")
+    __slots__ = ("_index", "_positions", "_program", "divides", "references", "text")
 
     def __init__(self, text, program, positions):
         self.text = text
         self._program = program
         self._positions = positions  # code -> index of its first appearance
         self.references = tuple(positions)
+        self._index = {code: i for i, code in enumerate(self.references)}
         self.divides = any(op == "/" for op, _argument in program)
 
     def __repr__(self):
@@ -352,23 +359,52 @@ class Formula:
         return _without_negative_zero(self._compute(inputs))
 
     def _compute(self, inputs):
-        context = _context()
-
-        def combine(op, left, right):
-            if op == "+":
-                return context.add(left, right)
-            if op == "-":
-                return context.subtract(left, right)
-            if op == "*":
-                return context.multiply(left, right)
-            if right.is_zero():
-                raise DivisionByZero()
-            return context.divide(left, right)
-
         try:
-            return _fold(self._program, _identity, inputs.__getitem__, context.minus, combine)
+            return _fold(self._program, _identity, inputs.__getitem__, _EVALUATION_CONTEXT.minus, _combine_values)
         except decimal.Overflow:
             raise EvaluationError(_("The result is too large to compute.")) from None
+
+    def evaluate_series(self, series: Sequence[Sequence[Decimal]], length: int) -> list[Decimal] | None:
+        """The formula at each of `length` positions, where series[i][k] is the value of references[i] at position k.
+
+        Every value must be a finite Decimal, never None (the caller checks). The result is exactly what
+        `evaluate` gives position by position, computed one operation at a time over whole series (many
+        times faster); None when some position would raise instead (a zero divisor, a result too large):
+        the caller then evaluates position by position to learn which and why.
+        """
+        if not length:
+            return []
+        context = _EVALUATION_CONTEXT
+        stack = []  # (is_constant, value or list of values)
+        try:
+            for op, argument in self._program:
+                if op == "num":
+                    stack.append((True, argument))
+                elif op == "ref":
+                    stack.append((False, series[self._index[argument]]))
+                elif op == "neg":
+                    constant, value = stack.pop()
+                    negated = context.minus(value) if constant else list(map(context.minus, value))
+                    stack.append((constant, negated))
+                else:
+                    right_constant, right = stack.pop()
+                    left_constant, left = stack.pop()
+                    if op == "/" and not (right if right_constant else all(right)):
+                        return None
+                    operation = _SERIES_OPERATIONS[op]
+                    if left_constant and right_constant:
+                        stack.append((True, operation(left, right)))
+                    else:
+                        left = repeat(left) if left_constant else left
+                        right = repeat(right) if right_constant else right
+                        stack.append((False, list(map(operation, left, right))))
+        except ArithmeticError:
+            return None
+        constant, result = stack[0]
+        result = [result] * length if constant else list(result)
+        if not all(result):  # a zero somewhere: never a negative one, as in evaluate
+            result = [_without_negative_zero(value) for value in result]
+        return result
 
     def is_additive(self) -> bool:
         """Whether the formula of summed inputs equals the sum of the formula's weekly values.
@@ -382,6 +418,26 @@ class Formula:
 
 def _identity(value):
     return value
+
+
+_SERIES_OPERATIONS = {
+    "+": _EVALUATION_CONTEXT.add,
+    "-": _EVALUATION_CONTEXT.subtract,
+    "*": _EVALUATION_CONTEXT.multiply,
+    "/": _EVALUATION_CONTEXT.divide,
+}
+
+
+def _combine_values(op, left, right):
+    if op == "+":
+        return _EVALUATION_CONTEXT.add(left, right)
+    if op == "-":
+        return _EVALUATION_CONTEXT.subtract(left, right)
+    if op == "*":
+        return _EVALUATION_CONTEXT.multiply(left, right)
+    if right.is_zero():
+        raise DivisionByZero()
+    return _EVALUATION_CONTEXT.divide(left, right)
 
 
 def _const(_number):

@@ -84,23 +84,21 @@ def last_complete_week(tree):
 def weekly_values(tree, codes, as_of_week):
     """{code: {week: value}} of the nodes `codes`: entries of measured nodes, engine values of formula nodes.
 
-    Formula nodes need the whole tree computed; it is computed only when one of `codes` is a formula node.
+    Both come from the tree's progress at `as_of_week` (a measured node's weekly actuals are its entries in the
+    period's weeks), which the dashboards of the same week computed already: metrics.progress_cache keeps it.
+    Nodes the progress leaves out (archived, or under an archived parent) have none.
     """
-    from metrics.engine import compute
-    from metrics.loading import load_tree_data
+    from metrics.progress_cache import cached_progress
 
     codes = set(codes)
     if not codes:
         return {}
-    tree_data, entries = load_tree_data(tree)
-    formula_codes = {node.code for node in tree_data.nodes if node.is_formula and node.code in codes}
-    values = {code: dict(entries.get(code) or {}) for code in codes - formula_codes}
-    if formula_codes:
-        progress = compute(tree_data, entries, as_of_week)
-        for code in formula_codes:
-            node_progress = progress.nodes.get(code)
-            weeks = node_progress.weeks if node_progress is not None else []
-            values[code] = {item.week: item.actual for item in weeks if item.actual is not None}
+    progress, _tree_data = cached_progress(tree, as_of_week)
+    values = {}
+    for code in codes:
+        node_progress = progress.nodes.get(code)
+        weeks = node_progress.weeks if node_progress is not None else []
+        values[code] = {item.week: item.actual for item in weeks if item.actual is not None}
     return values
 
 

@@ -41,18 +41,26 @@ Decisions where DESIGN.md is silent (also in the report of the change that added
 - Drivers: r is missing with fewer than 2 pairs or without variation; the best lag needs 3 pairs,
   ties go to the shorter lag.
 
-Speed (a 200-node tree with 52 weeks of entries takes some 30-80 ms, mostly in Formula.evaluate):
-formulas are parsed once; every projected week has the same inputs, so one evaluation serves them all;
-sensitivity recomputes only the changed node's ancestors and their changed weeks (see `_Propagation`).
+Speed (docs/performance.md: the bench's 200 nodes over 156 weeks take some 60-90 ms, over 52 weeks some 25):
+formulas are parsed once and evaluated over whole series at a time (goals.formulas.Formula.evaluate_series);
+running values, 1% changes and sums of a coefficient times a change run in C loops (map, accumulate) with
+the same operations in the same order as one value at a time (FAST_PATHS; tests compare both digit for
+digit); every projected week has the same inputs, so one evaluation serves them all; sensitivity recomputes
+only the changed node's ancestors and their changed weeks (see `_Propagation`). Results are also kept
+between requests by metrics.progress_cache, which rebuilds a node's weekly series from a few values
+(`node_state`, `rebuild_node_progress`), and the entry grid needs only `weekly_values`.
 """
 
 from __future__ import annotations
 
 import decimal
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
+from itertools import accumulate, compress, repeat
 from typing import NamedTuple
 
 from django.utils.translation import gettext as _
@@ -83,6 +91,9 @@ TARGET_TOLERANCE = Decimal("0.01")
 SIX_PLACES = Decimal("0.000001")
 PRECISION = 34
 WARNING_WEEKS_SHOWN = 3
+# Whole series at a time in C loops (map, accumulate) where the operations and their order stay the same as one
+# value at a time; False runs the straightforward loops, which tests compare it with (tests/metrics/test_engine.py).
+FAST_PATHS = True
 
 
 # --- input ------------------------------------------------------------------------------------------------
@@ -126,6 +137,9 @@ class WeekValue(NamedTuple):
     reason: str | None  # why `actual` is missing: NO_ENTRY, MISSING_INPUT, DIVISION_BY_ZERO, FORMULA_ERROR
     stretch: Decimal | None  # the week's stretch target
     forecast: Decimal | None  # the projected weekly value, for weeks after the as-of week only
+
+
+_new_week_value = partial(tuple.__new__, WeekValue)  # WeekValue(*fields) without its Python-level __new__
 
 
 @dataclass(frozen=True)
@@ -222,6 +236,11 @@ def weekly_targets(target: Decimal | None, aggregation: str, weeks: Sequence, we
 
 
 def _running_sum(values):
+    """The running totals of `values`, from Decimal(0)."""
+    if FAST_PATHS:
+        result = list(accumulate(values, operator.add, initial=Decimal(0)))
+        del result[0]
+        return result
     total = Decimal(0)
     result = []
     for value in values:
@@ -235,7 +254,7 @@ def _running_sum(values):
 
 def _aggregate(values, aggregation):
     """The value of weekly `values` over their range (None = missing, skipped); None when none is present."""
-    present = [value for value in values if value is not None]
+    present = values if FAST_PATHS and not _has_missing(values) else [value for value in values if value is not None]
     if not present:
         return None
     if aggregation == SUM:
@@ -245,8 +264,28 @@ def _aggregate(values, aggregation):
     return sum(present, Decimal(0)) / len(present)
 
 
+def _scaled_up(values) -> list:
+    """Every value 1% higher (None stays None)."""
+    if FAST_PATHS and not _has_missing(values):
+        return list(map(operator.mul, values, repeat(ONE_PERCENT_UP)))
+    return [None if value is None else value * ONE_PERCENT_UP for value in values]
+
+
+def _has_missing(values) -> bool:
+    """Whether a value is None. Faster than `None in values`: comparing a Decimal with None is slow."""
+    return not all(map(operator.is_not, values, repeat(None)))
+
+
 def _running(values, aggregation):
     """The aggregate of every prefix of `values`: result[k] is the value over weeks 0..k."""
+    if FAST_PATHS and not _has_missing(values):  # the usual case: the same operations in the same order as below
+        if aggregation == LAST:
+            return list(values)
+        result = list(accumulate(values, operator.add, initial=Decimal(0)))
+        del result[0]
+        if aggregation == SUM:
+            return result
+        return list(map(operator.truediv, result, range(1, len(result) + 1)))
     result = []
     append = result.append
     current = None
@@ -267,6 +306,22 @@ def _running(values, aggregation):
     return result
 
 
+def _running_continued(known, values, aggregation):
+    """_running(values, aggregation), given `known` = _running(values[:len(known)], aggregation).
+
+    Where that is simple (sums and last values, none missing) the known items are reused and the rest
+    continues from the last one, with the same operations as _running; else it runs from the start.
+    """
+    if not FAST_PATHS or not known or aggregation not in (SUM, LAST) or _has_missing(values):
+        return _running(values, aggregation)
+    rest = values[len(known) :]
+    if aggregation == LAST:
+        return known + rest
+    continued = list(accumulate(rest, operator.add, initial=known[-1]))
+    continued[0:1] = known
+    return continued
+
+
 # --- the tree, prepared once ------------------------------------------------------------------------------
 
 
@@ -284,6 +339,8 @@ class _Node:
         "additive",
         "coefficients",
         "error",
+        "plain",
+        "fast",
         "aggregation",
         "weekly",
         "reasons",
@@ -305,6 +362,8 @@ class _Node:
         self.additive = False
         self.coefficients = {}
         self.error = None
+        self.plain = True  # every value of its series is a finite Decimal (measured: checked on its entries)
+        self.fast = False  # its formula is evaluated over whole series (formulas.Formula.evaluate_series)
         self.projection = None
         aggregation = data.aggregation if data.aggregation in (SUM, AVERAGE, LAST, RECOMPUTE) else SUM
         if not data.is_formula and aggregation == RECOMPUTE:
@@ -389,7 +448,7 @@ def _evaluate_columns(node: _Node, columns) -> tuple[list, list]:
     refs = node.refs
     evaluate = node.formula.evaluate
     for column in columns:
-        if None in column:  # the usual case for weeks not entered yet: no exception to build
+        if _has_missing(column):  # the usual case for weeks not entered yet: no exception to build
             values.append(None)
             reasons.append(MISSING_INPUT)
             continue
@@ -400,6 +459,40 @@ def _evaluate_columns(node: _Node, columns) -> tuple[list, list]:
             value, reason = _evaluate(node.formula, dict(zip(refs, column, strict=False)))
             values.append(value)
             reasons.append(reason)
+    return values, reasons
+
+
+def _evaluate_series(node: _Node, series_list, length) -> tuple[list, list]:
+    """(values, reasons) of `node`'s formula at positions 0..length-1 of its input series (in `node.refs` order).
+
+    Exactly what `_evaluate_columns` gives position by position; for a node whose inputs are plain Decimals
+    (`node.fast`) the positions without a missing input are computed operation by operation over whole series
+    (formulas.Formula.evaluate_series), falling back to one by one where one of them would raise.
+    """
+    if not (FAST_PATHS and node.fast):
+        return _evaluate_columns(node, _columns(series_list, 0, length))
+    evaluate = node.formula.evaluate_series
+    if not any(map(_has_missing, series_list)):
+        values = evaluate(series_list, length)
+        if values is not None:
+            return values, [None] * length
+        return _evaluate_columns(node, _columns(series_list, 0, length))
+    missing = set()
+    for series in series_list:
+        missing.update(k for k, value in enumerate(series) if value is None)
+    present = [k for k in range(length) if k not in missing]
+    values = [None] * length
+    reasons = [MISSING_INPUT] * length
+    if present:
+        picked = [list(map(series.__getitem__, present)) for series in series_list]
+        evaluated = evaluate(picked, len(present))
+        if evaluated is None:
+            evaluated, found = _evaluate_columns(node, _columns(picked, 0, len(present)))
+        else:
+            found = [None] * len(present)
+        for k, value, reason in zip(present, evaluated, found, strict=True):
+            values[k] = value
+            reasons[k] = reason
     return values, reasons
 
 
@@ -416,6 +509,17 @@ def _columns(series_list, start, stop):
     return list(zip(*(series[start:stop] for series in series_list), strict=True))
 
 
+_present = partial(operator.is_not, None)
+_EXACTLY_ONE = Decimal(1).as_tuple()
+
+
+def _is_plain(values) -> bool:
+    """Whether every present value is a finite Decimal (entries may be anything the caller passed)."""
+    types = set(map(type, values))
+    types.discard(type(None))
+    return types <= {Decimal} and all(map(Decimal.is_finite, filter(_present, values)))
+
+
 # --- compute ----------------------------------------------------------------------------------------------
 
 
@@ -423,6 +527,18 @@ def compute(tree: TreeData, entries: Mapping[str, Mapping[date, Decimal]], as_of
     """Everything in DESIGN.md "Progress" for `tree` at the week that holds `as_of`."""
     with decimal.localcontext(prec=PRECISION):
         return _compute(tree, entries, as_of)
+
+
+def weekly_values(tree: TreeData, entries: Mapping[str, Mapping[date, Decimal]]) -> dict[str, list[tuple]]:
+    """{code: [(value, reason) per week]}: every node's weekly values, exactly as compute() gives them
+    (WeekValue.actual and .reason), without the rest (running values, forecasts, sensitivity). A weekly value
+    depends on its week's entries only, so `tree` may hold just the weeks wanted (the entry grid's)."""
+    with decimal.localcontext(prec=PRECISION):
+        weeks = list(tree.weeks)
+        nodes, order = _prepare(tree, [])
+        for node in order:
+            _compute_actual(node, entries.get(node.code) or {}, weeks, len(weeks) - 1)
+        return {node.code: list(zip(node.weekly, node.reasons, strict=True)) for node in nodes}
 
 
 def _compute(tree: TreeData, entries, as_of: date) -> Progress:
@@ -443,8 +559,10 @@ def _compute(tree: TreeData, entries, as_of: date) -> Progress:
     threshold = tree.warning_threshold if tree.warning_threshold is not None else DEFAULT_WARNING_THRESHOLD
 
     results = {}
+    memo = {}
     for node in nodes:
-        results[node.code] = _node_progress(node, weeks, d, threshold, sensitivities.get(node.code), warnings)
+        sensitivity = sensitivities.get(node.code)
+        results[node.code] = _node_progress(node, weeks, d, threshold, sensitivity, warnings, memo)
     _check_targets(nodes, warnings)
     _formula_warnings(nodes, weeks, d, warnings)
 
@@ -472,19 +590,20 @@ def _compute_actual(node: _Node, node_entries, weeks, d):
     """Weekly values and their running value up to the as-of week (children are done first)."""
     n = len(weeks)
     if node.measured:
-        get = node_entries.get
-        node.weekly = [get(week) for week in weeks]
+        node.weekly = list(map(node_entries.get, weeks))
         node.reasons = [None if value is not None else NO_ENTRY for value in node.weekly]
+        node.plain = _is_plain(node.weekly)
     elif node.formula is None:
         node.weekly = [None] * n
         node.reasons = [FORMULA_ERROR] * n
     else:
+        node.fast = all(child.plain for child in node.inputs)
         inputs = [child.weekly for child in node.inputs]
-        node.weekly, node.reasons = _evaluate_columns(node, _columns(inputs, 0, n))
+        node.weekly, node.reasons = _evaluate_series(node, inputs, n)
 
     if node.formula is not None and node.aggregation == RECOMPUTE:
         inputs = [child.run_actual for child in node.inputs]
-        node.run_actual, node.run_reasons = _evaluate_columns(node, _columns(inputs, 0, d + 1))
+        node.run_actual, node.run_reasons = _evaluate_series(node, inputs, d + 1)
     else:
         node.run_actual = _running(node.weekly[: d + 1], node.aggregation)
         if node.measured:
@@ -529,11 +648,11 @@ def _compute_forecast(node: _Node, n, d):
 
     if node.formula is not None and node.aggregation == RECOMPUTE:
         start = max(d, 0)
-        series = [child.run_forecast for child in node.inputs]
-        values, _reasons = _evaluate_columns(node, _columns(series, start, n))
+        series = [child.run_forecast[start:n] for child in node.inputs]
+        values, _reasons = _evaluate_series(node, series, n - start)
         node.run_forecast = [None] * start + values
     else:
-        node.run_forecast = _running(node.weekly_forecast, node.aggregation)
+        node.run_forecast = _running_continued(node.run_actual, node.weekly_forecast, node.aggregation)
 
 
 def _period_forecast(node: _Node):
@@ -603,7 +722,13 @@ class _Propagation:
             if node is self.kgi:
                 self.memo[node.code] = _period_forecast(node) * ONE_PERCENT_UP
             else:
-                weekly = [None if value is None else value * ONE_PERCENT_UP for value in node.weekly_forecast]
+                if FAST_PATHS:
+                    # Only the weeks up to `last` are read; the later (projected) ones are copies of week d + 1.
+                    weekly = _scaled_up(node.weekly_forecast[: self.last + 1])
+                    if len(weekly) < self.n:
+                        weekly += [weekly[self.d + 1]] * (self.n - len(weekly))
+                else:
+                    weekly = _scaled_up(node.weekly_forecast)
                 changed = [k for k in range(self.last + 1) if weekly[k] is not None and weekly[k] != 0]
                 period = _period_forecast(node)
                 period = None if period is None else period * ONE_PERCENT_UP
@@ -634,25 +759,51 @@ class _Propagation:
         values = list(current.weekly_forecast)
         old, new = below.weekly_forecast, weekly[below.code]
         coefficient = current.coefficient(below.code) if current.additive else None
-        results = {}
-        if coefficient is not None:
-            # Inputs times constants: the change of one input moves the result by the coefficient times it.
-            for k in changed:
-                if values[k] is not None and old[k] is not None and new[k] is not None:
-                    results[k] = values[k] + coefficient * (new[k] - old[k])
-        others = [k for k in changed if k not in results]
-        if others:
-            series = [weekly.get(child.code, child.weekly_forecast) for child in current.inputs]
-            columns = list(zip(*series, strict=True)) if series else [()] * self.n
-            evaluated, _reasons = _evaluate_columns(current, [columns[k] for k in others])
-            results.update(zip(others, evaluated, strict=True))
-        still_changed = []
-        for k in changed:
-            if results[k] != values[k]:
-                values[k] = results[k]
-                still_changed.append(k)
+        before = list(map(values.__getitem__, changed))
+        after = self._weeks_after(current, coefficient, before, old, new, weekly, changed) if FAST_PATHS else None
+        if after is None:
+            results = {}
+            if coefficient is not None:
+                # Inputs times constants: the change of one input moves the result by the coefficient times it.
+                for k in changed:
+                    if values[k] is not None and old[k] is not None and new[k] is not None:
+                        results[k] = values[k] + coefficient * (new[k] - old[k])
+            others = [k for k in changed if k not in results]
+            if others:
+                series = [weekly.get(child.code, child.weekly_forecast) for child in current.inputs]
+                picked = [list(map(inputs.__getitem__, others)) for inputs in series]
+                evaluated, _reasons = _evaluate_series(current, picked, len(others))
+                results.update(zip(others, evaluated, strict=True))
+            after = list(map(results.__getitem__, changed))
+        if FAST_PATHS:
+            moved = list(map(operator.ne, after, before))
+            still_changed = list(compress(changed, moved))
+            for k, value in zip(still_changed, compress(after, moved), strict=True):
+                values[k] = value
+        else:
+            still_changed = []
+            for k, value in zip(changed, after, strict=True):
+                if value != values[k]:
+                    values[k] = value
+                    still_changed.append(k)
         _fill_projection(values, self.d)
         return values, still_changed
+
+    def _weeks_after(self, current, coefficient, before, old, new, weekly, changed):
+        """The new values of `current` in the weeks `changed`, whole series at a time; None where that does not
+        apply (a sum with a missing value), for _weekly's week by week path."""
+        if coefficient is not None:
+            olds = list(map(old.__getitem__, changed))
+            news = list(map(new.__getitem__, changed))
+            if _has_missing(before) or _has_missing(olds) or _has_missing(news):
+                return None
+            moves = map(operator.sub, news, olds)
+            if coefficient.as_tuple() != _EXACTLY_ONE:  # 1 * x is x, digit for digit: skip it
+                moves = map(operator.mul, repeat(coefficient), moves)
+            return list(map(operator.add, before, moves))
+        series = [weekly.get(child.code, child.weekly_forecast) for child in current.inputs]
+        picked = [list(map(inputs.__getitem__, changed)) for inputs in series]
+        return _evaluate_series(current, picked, len(changed))[0]
 
     def _is_scaled(self, node, new_weekly, new_period):
         """Whether the node's new values are exactly its computed forecast 1% higher."""
@@ -699,19 +850,35 @@ def status_of(actual, target, achievement, direction, threshold=DEFAULT_WARNING_
     return OFF_TRACK
 
 
-def _node_progress(node: _Node, weeks, d, threshold, sensitivity, warnings) -> NodeProgress:
+def _targets(target, aggregation, weeks, weights, memo) -> tuple[list, list]:
+    """The weekly targets and their running value (pace) for `sum`; for the others the weekly targets twice.
+
+    Nodes with the same target and no weights share one computation (`memo`, per compute(): Decimal
+    equality would mix 100 and 100.0, so it is keyed on the digits and exponent).
+    """
+    key = None
+    if FAST_PATHS and memo is not None and weights is None and target is not None:
+        key = (target.as_tuple(), aggregation) if isinstance(target, Decimal) else None
+        if key in memo:
+            return memo[key]
+    week_targets = weekly_targets(target, aggregation, weeks, weights)
+    if aggregation == SUM:
+        result = week_targets, _running_sum(week_targets) if target is not None else [None] * len(weeks)
+    else:
+        result = week_targets, week_targets
+    if key is not None:
+        memo[key] = result
+    return result
+
+
+def _node_progress(node: _Node, weeks, d, threshold, sensitivity, warnings, memo=None) -> NodeProgress:
     data = node.data
     n = len(weeks)
-    week_targets = weekly_targets(data.target, node.aggregation, weeks, data.weights)
-    week_stretch = weekly_targets(data.stretch, node.aggregation, weeks, data.weights)
+    week_targets, cumulative_target = _targets(data.target, node.aggregation, weeks, data.weights, memo)
+    week_stretch, cumulative_stretch = _targets(data.stretch, node.aggregation, weeks, data.weights, memo)
     weights_unusable = data.weights is not None and _usable_weights(data.weights, n) is None
     if node.aggregation == SUM and weights_unusable and (data.target is not None or data.stretch is not None):
         warnings.append(EngineWarning(WEIGHTS_IGNORED, node.code, detail=str(len(data.weights))))
-    if node.aggregation == SUM:
-        cumulative_target = _running_sum(week_targets) if data.target is not None else [None] * n
-        cumulative_stretch = _running_sum(week_stretch) if data.stretch is not None else [None] * n
-    else:
-        cumulative_target, cumulative_stretch = week_targets, week_stretch
 
     actual = node.run_actual[d] if d >= 0 else None
     reason = node.run_reasons[d] if d >= 0 else NO_ENTRY
@@ -726,7 +893,8 @@ def _node_progress(node: _Node, weeks, d, threshold, sensitivity, warnings) -> N
         status = status_of(actual, target_to_date, achievement, data.direction, threshold)
 
     forecasts = [None] * (d + 1) + node.weekly_forecast[d + 1 :]
-    week_values = list(map(WeekValue, weeks, node.weekly, week_targets, node.reasons, week_stretch, forecasts))
+    columns = zip(weeks, node.weekly, week_targets, node.reasons, week_stretch, forecasts, strict=False)
+    week_values = list(map(_new_week_value, columns))
     start = max(d, 0)
     return NodeProgress(
         code=node.code,
@@ -746,6 +914,67 @@ def _node_progress(node: _Node, weeks, d, threshold, sensitivity, warnings) -> N
         cumulative_stretch=list(cumulative_stretch),
         cumulative_forecast=[None] * start + node.run_forecast[start:] if n else [],
     )
+
+
+# --- rebuilding a node's results (metrics.progress_cache) --------------------------------------------------
+
+
+class NodeState(NamedTuple):
+    """What a node's NodeProgress is rebuilt from without computing the tree again (`rebuild_node_progress`)."""
+
+    weekly: list  # the weekly actual values (WeekValue.actual)
+    reasons: list  # why each is missing (WeekValue.reason)
+    projected: Decimal | None  # the weekly forecast of every week after the as-of week
+    run_actual: list | None  # recomputed formula nodes only: the running actual up to the as-of week
+    run_forecast: list | None  # recomputed formula nodes only: the running forecast from the as-of week on
+
+
+def node_state(result: NodeProgress, d: int) -> NodeState:
+    """The state of a computed node at the as-of week's index `d` (the index of Progress.as_of_week)."""
+    weeks = result.weeks
+    weekly = [week.actual for week in weeks]
+    reasons = [week.reason for week in weeks]
+    projected = weeks[d + 1].forecast if d + 1 < len(weeks) else None
+    if result.node.is_formula and _Node(result.node).aggregation == RECOMPUTE:
+        # Its running values may come from its formula, not from its weekly values: kept as computed.
+        return NodeState(
+            weekly, reasons, projected, result.cumulative_actual[: d + 1], result.cumulative_forecast[max(d, 0) :]
+        )
+    return NodeState(weekly, reasons, projected, None, None)
+
+
+def rebuild_node_progress(
+    data: NodeData,
+    weeks: Sequence[date],
+    d: int,
+    threshold: Decimal | None,
+    state: NodeState,
+    *,
+    sensitivity,
+    actual_reason,
+    projection,
+) -> NodeProgress:
+    """The NodeProgress that compute() gave for the node, from its state and figures (the same functions run again).
+
+    `threshold` is the tree's warning threshold, `sensitivity`, `actual_reason` and `projection` the computed
+    node's; every other number is derived from them as compute() derives it.
+    """
+    node = _Node(data)
+    n = len(weeks)
+    threshold = threshold if threshold is not None else DEFAULT_WARNING_THRESHOLD
+    with decimal.localcontext(prec=PRECISION):
+        node.weekly = list(state.weekly)
+        node.reasons = list(state.reasons)
+        node.projection = projection
+        node.weekly_forecast = node.weekly[: d + 1] + [state.projected] * (n - d - 1)
+        if state.run_actual is not None:
+            node.run_actual = list(state.run_actual)
+            node.run_forecast = [None] * max(d, 0) + list(state.run_forecast)
+        else:
+            node.run_actual = _running(node.weekly[: d + 1], node.aggregation)
+            node.run_forecast = _running_continued(node.run_actual, node.weekly_forecast, node.aggregation)
+        node.run_reasons = [None] * d + [actual_reason] if d >= 0 else []
+        return _node_progress(node, list(weeks), d, threshold, sensitivity, [])
 
 
 # --- warnings ---------------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ Decisions where DESIGN.md is silent:
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
@@ -363,7 +363,7 @@ def visible_weeks(tree, anchor: date | None, today: date) -> list[date]:
 def build_grids(access, trees, query: GridQuery, today: date) -> list[TreeGrid]:
     """Every selected tree's rows and visible weeks, with stored entries and computed values.
 
-    Two queries, and two more for each tree with formula nodes, whatever the size of the trees.
+    Two queries whatever the number and size of the trees: the computed values come from the same entries.
     """
     if not trees:
         return []
@@ -384,7 +384,7 @@ def build_grids(access, trees, query: GridQuery, today: date) -> list[TreeGrid]:
     for tree in trees:
         weeks = weeks_of[tree.pk]
         tree_nodes = by_tree.get(tree.pk, [])
-        computed = computed_values(tree, tree_nodes, weeks)
+        computed = computed_values(tree, tree_nodes, weeks, entries)
         last_complete = last_complete_week(today, tree.week_start)
         rows = []
         for node, depth in reachable(tree_nodes):
@@ -401,29 +401,45 @@ def build_grids(access, trees, query: GridQuery, today: date) -> list[TreeGrid]:
     return grids
 
 
-def computed_values(tree, nodes, weeks) -> dict[tuple[int, date], tuple[Decimal | None, str | None]]:
-    """(value, reason) of every formula node of `tree` for `weeks`, by the progress engine (2 queries)."""
+def computed_values(tree, nodes, weeks, entries) -> dict[tuple[int, date], tuple[Decimal | None, str | None]]:
+    """(value, reason) of every formula node of `tree` for `weeks`, by the progress engine; no query.
+
+    `nodes` are the tree's active nodes in their order, `entries` {(node id, week): Entry} holds at least the
+    entries of `weeks`. A formula node's weekly value is its formula over its inputs' values of that week
+    (`recompute` changes only values over ranges), so the engine's weekly values over these weeks alone are
+    those of the whole period (tests/metrics/test_grid_computed.py).
+    """
     if not weeks or not any(node.is_formula for node in nodes):
         return {}
-    from metrics.loading import load_tree_data  # metrics.loading imports tree_order from this module
+    from metrics.loading import tree_data  # metrics.loading imports tree_order from this module
 
-    data, entries = load_tree_data(tree)
-    progress = engine.compute(data, entries, as_of=weeks[-1])
-    wanted = set(weeks)
+    ordered = [node for node, _depth in reachable(nodes)]
+    data = replace(tree_data(tree, ordered), weeks=tuple(weeks))
+    values = {}
+    for node in ordered:
+        if node.is_measured:
+            found = ((week, entries.get((node.pk, week))) for week in weeks)
+            values[node.code] = {week: entry.value for week, entry in found if entry is not None}
+    computed = engine.weekly_values(data, values)
     result = {}
     for node in nodes:
-        if node.is_formula and node.code in progress.nodes:
-            for item in progress.nodes[node.code].weeks:
-                if item.week in wanted:
-                    result[(node.pk, item.week)] = (item.actual, item.reason)
+        if node.is_formula and node.code in computed:
+            for week, value_and_reason in zip(weeks, computed[node.code], strict=True):
+                result[(node.pk, week)] = value_and_reason
     return result
 
 
 def computed_cells_for_week(tree, week: date) -> list[ComputedCell]:
-    """The formula cells of one tree and week, to refresh after a save (3 queries)."""
-    nodes = [node for node in Node.objects.active().filter(tree=tree) if node.is_formula]
-    computed = computed_values(tree, nodes, [week])
-    return [ComputedCell(node, week, *computed.get((node.pk, week), (None, None))) for node in nodes]
+    """The formula cells of one tree and week, to refresh after a save (2 queries: nodes, the week's entries)."""
+    nodes = list(Node.objects.active().filter(tree=tree))
+    entries = {
+        (entry.node_id, entry.week): entry
+        for entry in Entry.objects.filter(node__tree=tree, node__archived_at__isnull=True, week=week).order_by()
+    }
+    computed = computed_values(tree, nodes, [week], entries)
+    return [
+        ComputedCell(node, week, *computed.get((node.pk, week), (None, None))) for node in nodes if node.is_formula
+    ]
 
 
 # --- reading and saving typed cells --------------------------------------------------------------------------

@@ -46,10 +46,11 @@ SPARKLINE_WEEKS = 13
 class LoadedTree:
     tree: object  # goals.models.Tree
     data: TreeData
-    entries: dict[str, dict[date, Decimal]]
+    entries: dict[str, dict[date, Decimal]] | None  # None when the progress came from the cache (progress_cache)
     nodes: list[Node]  # in tree order, as in data.nodes
     depths: dict[str, int]
     notes: dict[str, dict[date, str]] = field(default_factory=dict)
+    entry_flags: dict[str, str] | None = None  # without entries: per measured node, "1"/"0" per week of the period
 
     @cached_property
     def by_code(self) -> dict[str, Node]:
@@ -57,7 +58,112 @@ class LoadedTree:
 
     @property
     def has_entries(self) -> bool:
+        if self.entries is None:
+            return any("1" in flags for flags in (self.entry_flags or {}).values())
         return any(self.entries.values())
+
+    def has_entry(self, code: str, week: date) -> bool:
+        """Whether the measured node `code` has an entry for `week`, one of the period's weeks."""
+        if self.entries is None:
+            flags = (self.entry_flags or {}).get(code)
+            index = self._week_index.get(week)
+            return flags is not None and index is not None and flags[index] == "1"
+        return week in self.entries.get(code, {})
+
+    @cached_property
+    def _week_index(self) -> dict[date, int]:
+        return {week: k for k, week in enumerate(self.data.weeks)}
+
+
+def node_rows(trees):
+    """The active nodes of `trees` with their departments, each tree's in its order (one query when read)."""
+    return (
+        Node.objects.active()
+        .filter(tree__in=[tree.pk for tree in trees])
+        .select_related("department")
+        .order_by("tree_id", "position", "pk")
+    )
+
+
+def structures(trees, rows) -> dict[int, LoadedTree]:
+    """{tree pk: LoadedTree} of `trees` from their node `rows` (node_rows), without entries yet."""
+    by_tree = {tree.pk: [] for tree in trees}
+    for node in rows:
+        by_tree[node.tree_id].append(node)
+    loaded = {}
+    for tree in trees:
+        ordered = reachable(by_tree[tree.pk])
+        included = {node.pk: node for node, _depth in ordered}
+        nodes = [node for node, _depth in ordered]
+        data = TreeData(
+            code=tree.code,
+            name=tree.name,
+            weeks=tuple(tree.weeks),
+            warning_threshold=tree.warning_threshold,
+            week_start=tree.week_start,
+            nodes=tuple(_node_data(node, included) for node in nodes),
+        )
+        loaded[tree.pk] = LoadedTree(tree, data, None, nodes, {node.code: depth for node, depth in ordered}, notes={})
+    return loaded
+
+
+def _measured(loaded: list[LoadedTree], codes=None):
+    """{node id: (LoadedTree, code)} of the trees' reachable measured nodes (of `codes` only, when given)."""
+    return {
+        node.pk: (item, node.code)
+        for item in loaded
+        for node in item.nodes
+        if node.is_measured and (codes is None or node.code in codes)
+    }
+
+
+def _in_periods(loaded: list[LoadedTree], node_of) -> Q | None:
+    """Entries of these nodes in the weeks of their trees' periods; None when there is nothing to read."""
+    ranges = Q()
+    trees = {item.tree.pk: item for item, _code in node_of.values()}
+    for pk, item in trees.items():
+        weeks = item.data.weeks
+        if weeks:
+            ranges |= Q(node__tree_id=pk, week__gte=weeks[0], week__lte=weeks[-1])
+    return ranges or None
+
+
+def read_entries(loaded: list[LoadedTree], notes_for: set[str] | None = None) -> None:
+    """Fill the entries (and the notes of `notes_for` codes; None: all) of the `loaded` trees, in one query."""
+    for item in loaded:
+        item.entries = {node.code: {} for node in item.nodes if node.is_measured}
+        item.notes = {}
+    node_of = _measured(loaded)
+    ranges = _in_periods(loaded, node_of)
+    if ranges is None:
+        return
+    rows = Entry.objects.filter(ranges, node__archived_at__isnull=True).values_list("node_id", "week", "value", "note")
+    for node_id, week, value, note in rows:
+        found = node_of.get(node_id)
+        if found is None:
+            continue
+        item, code = found
+        item.entries[code][week] = value
+        if note and (notes_for is None or code in notes_for):
+            item.notes.setdefault(code, {})[week] = note
+
+
+def read_notes(loaded: list[LoadedTree], notes_for: set[str] | None = None) -> None:
+    """Fill only the notes of the `loaded` trees (of `notes_for` codes; None: all), in one query."""
+    for item in loaded:
+        item.notes = {}
+    node_of = _measured(loaded, notes_for)
+    ranges = _in_periods(loaded, node_of)
+    if ranges is None:
+        return
+    rows = (
+        Entry.objects.filter(ranges, node_id__in=list(node_of), node__archived_at__isnull=True)
+        .exclude(note="")
+        .values_list("node_id", "week", "note")
+    )
+    for node_id, week, note in rows:
+        item, code = node_of[node_id]
+        item.notes.setdefault(code, {})[week] = note
 
 
 def load_trees(trees, notes_for: set[str] | None = None) -> dict[int, LoadedTree]:
@@ -65,51 +171,8 @@ def load_trees(trees, notes_for: set[str] | None = None) -> dict[int, LoadedTree
     trees = list(trees)
     if not trees:
         return {}
-    by_tree = {tree.pk: [] for tree in trees}
-    for node in (
-        Node.objects.active()
-        .filter(tree__in=[tree.pk for tree in trees])
-        .select_related("department")
-        .order_by("tree_id", "position", "pk")
-    ):
-        by_tree[node.tree_id].append(node)
-    loaded = {}
-    node_of = {}
-    ranges = Q()
-    for tree in trees:
-        ordered = reachable(by_tree[tree.pk])
-        included = {node.pk: node for node, _depth in ordered}
-        nodes = [node for node, _depth in ordered]
-        weeks = tuple(tree.weeks)
-        data = TreeData(
-            code=tree.code,
-            name=tree.name,
-            weeks=weeks,
-            warning_threshold=tree.warning_threshold,
-            week_start=tree.week_start,
-            nodes=tuple(_node_data(node, included) for node in nodes),
-        )
-        entries = {node.code: {} for node in nodes if node.is_measured}
-        loaded[tree.pk] = LoadedTree(
-            tree, data, entries, nodes, {node.code: depth for node, depth in ordered}, notes={}
-        )
-        for node in nodes:
-            node_of[node.pk] = (loaded[tree.pk], node.code)
-        if weeks and entries:
-            ranges |= Q(node__tree_id=tree.pk, week__gte=weeks[0], week__lte=weeks[-1])
-    if ranges:
-        rows = Entry.objects.filter(ranges, node__archived_at__isnull=True).values_list(
-            "node_id", "week", "value", "note"
-        )
-        for node_id, week, value, note in rows:
-            found = node_of.get(node_id)
-            if found is None:
-                continue
-            item, code = found
-            if code in item.entries:
-                item.entries[code][week] = value
-                if note and (notes_for is None or code in notes_for):
-                    item.notes.setdefault(code, {})[week] = note
+    loaded = structures(trees, node_rows(trees))
+    read_entries(list(loaded.values()), notes_for)
     return loaded
 
 
@@ -230,7 +293,7 @@ def missing_numbers(
     for node in loaded.nodes:
         if node.is_formula or (department_id is not None and node.department_id != department_id):
             continue
-        if week not in loaded.entries.get(node.code, {}):
+        if not loaded.has_entry(node.code, week):
             result.append((node, progress.nodes[node.code]))
     return result
 

@@ -6,6 +6,15 @@ import pytest
 from goals.models import Department, Membership, Node, Tree
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts with an empty cache: ids repeat after a rollback, so results kept by an earlier test
+    (metrics.progress_cache) could otherwise meet a later test's data under the same key."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def marketing(db):
     return Department.objects.create(name="マーケティング部", position=1)

@@ -1,10 +1,13 @@
 """Dashboards: a tree's progress at a glance, a node's progress and chart data, a department's KPIs.
 
-Every page runs a fixed number of queries whatever the tree's size: the tree's nodes and entries are read
-by `metrics.reports.load_trees` in two queries and everything else comes from the progress engine.
+Every page runs a fixed number of queries whatever the tree's size: the tree's nodes are read in one query and,
+when its progress is not in the cache, its entries in one more (`metrics.progress_cache.trees_progress`);
+everything else comes from the progress engine.
 """
 
+import hashlib
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,7 +28,7 @@ from goals.access import get_node_for_user, get_tree_for_user
 from goals.initiatives import letter
 from goals.models import Department, Tree
 from goals.periods import week_containing
-from metrics import engine, reports
+from metrics import engine, progress_cache, reports
 from metrics.loading import default_as_of, progress_to_csv, progress_to_json
 
 CSV_BOM = "\ufeff"  # Excel opens UTF-8 files as UTF-8 only with it
@@ -50,10 +53,6 @@ def _as_of_from(request, tree):
     return day or default_as_of(tree), ""
 
 
-def _compute(loaded, as_of):
-    return engine.compute(loaded.data, loaded.entries, as_of)
-
-
 def _url(path, **params):
     params = {key: value for key, value in params.items() if value not in (None, "")}
     return f"{path}?{urlencode(params)}" if params else path
@@ -68,8 +67,8 @@ def dashboard(request, pk):
     """The KGI's numbers, the tree coloured by status, what moves the KGI most, warnings and missing numbers."""
     tree = get_tree_for_user(request, pk)
     as_of, problem = _as_of_from(request, tree)
-    loaded = reports.load_tree(tree, notes_for=set())
-    progress = _compute(loaded, as_of)
+    computed = progress_cache.tree_progress(tree, as_of, notes_for=set())
+    loaded, progress = computed.loaded, computed.progress
     departments = _departments_of(loaded, tree)
     department = _selected_department(request, departments)
     department_id = department.pk if department else None
@@ -96,8 +95,38 @@ def dashboard(request, pk):
         context["kgi_table"] = reports.table_rows(kgi.progress, reports.as_of_index(progress), {})
         context["kgi_has_stretch"] = kgi.node.stretch is not None
         context["kgi_summary"] = chart_summary(kgi.node, kgi.progress, progress.as_of_week, "cumulative")
+    context["numbers_key"], context["numbers_timeout"] = _numbers_cache(request, tree, computed)
     template = "metrics/dashboard.html#numbers" if request.htmx else "metrics/dashboard.html"
     return render(request, template, context)
+
+
+def _numbers_cache(request, tree, computed):
+    """(key, timeout) of the dashboard's rendered numbers (its `numbers` partial) in the cache.
+
+    The partial shows nothing else than the tree's progress (whose cache key covers the tree's period and
+    settings, its nodes as the engine reads them, the entries, the week and the code), the rows of the tree,
+    its nodes and their departments (every field, for names, units and links), the address with its query and
+    the language; the templates' version ends a kept copy when a template changes. Timeout 0: not kept (a
+    progress that is not kept either).
+    """
+    if computed.key is None:
+        return uuid.uuid4().hex, 0
+    rows = [(_fields(node), _fields(node.department)) for node in computed.loaded.nodes]
+    parts = (
+        computed.key,
+        progress_cache.templates_version(),
+        get_language(),
+        request.get_full_path(),
+        _fields(tree),
+        _fields(tree.department),
+        rows,
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest(), progress_cache.TIMEOUT
+
+
+def _fields(row):
+    """Every value the row was read with (its fields and annotations), in a stable order."""
+    return None if row is None else [(name, value) for name, value in vars(row).items() if name != "_state"]
 
 
 def _tree_numbers(loaded, progress, department_id):
@@ -160,8 +189,8 @@ def _progress_for_download(request, pk):
     day, ok = reports.parse_as_of(request.GET.get("as_of", ""))
     if not ok:
         return tree, None, None
-    loaded = reports.load_tree(tree, notes_for=set())
-    return tree, _compute(loaded, day or default_as_of(tree)), loaded
+    computed = progress_cache.tree_progress(tree, day or default_as_of(tree), notes_for=set())
+    return tree, computed.progress, computed.loaded
 
 
 def _bad_as_of(request):
@@ -228,15 +257,15 @@ class NodeView:
 
 
 def node_view(request, node):
-    """The node's progress at ?as_of= (3 queries: nodes, entries with notes, initiatives); None when not computed."""
+    """The node's progress at ?as_of= (3 queries: nodes, entries or notes, initiatives); None when not computed."""
     if node.is_archived:
         return None
     tree = node.tree
     as_of, _problem = _as_of_from(request, tree)
-    loaded = reports.load_tree(tree, notes_for={node.code})
+    computed = progress_cache.tree_progress(tree, as_of, notes_for={node.code})
+    loaded, progress = computed.loaded, computed.progress
     if node.code not in loaded.by_code or loaded.by_code[node.code].pk != node.pk:
         return None
-    progress = _compute(loaded, as_of)
     result = progress.nodes[node.code]
     d = reports.as_of_index(progress)
     query = {"as_of": progress.as_of_week.isoformat()} if "as_of" in request.GET and not _problem else {}
@@ -371,11 +400,10 @@ def department(request, pk):
         .distinct()
         .order_by("-period_start", "name")
     )
-    loaded_all = reports.load_trees(trees, notes_for=set())
+    computed = progress_cache.trees_progress(trees, default_as_of, notes_for=set())
     sections = []
     for tree in trees:
-        loaded = loaded_all[tree.pk]
-        progress = _compute(loaded, default_as_of(tree))
+        loaded, progress = computed[tree.pk].loaded, computed[tree.pk].progress
         d = reports.as_of_index(progress)
         rows = [
             {

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test import Client
@@ -223,8 +224,16 @@ class Command(BaseCommand):
                 "Password change form (trivial signed-in page)",
                 self._measure(client, "get", reverse("password_change"), runs),
             ),
-            ("Home (21 trees, each computed)", self._measure(client, "get", reverse("home"), runs)),
+            ("Home (21 trees)", self._measure(client, "get", reverse("home"), runs)),
+            (
+                "Home, nothing cached (21 trees computed)",
+                self._measure(client, "get", reverse("home"), runs, before=cache.clear),
+            ),
             ("Tree dashboard (200 nodes, 156 weeks)", self._measure(client, "get", self._url("dashboard", big), runs)),
+            (
+                "Tree dashboard, first view after a change (nothing cached)",
+                self._measure(client, "get", self._url("dashboard", big), runs, before=cache.clear),
+            ),
             ("Node page: the KGI", self._measure(client, "get", self._url("node-detail", kgi), runs)),
             ("Node page: a KPI with a driver", self._measure(client, "get", self._url("node-detail", channel), runs)),
             ("Node chart data (JSON)", self._measure(client, "get", self._url("chart", kgi), runs)),
@@ -287,12 +296,17 @@ class Command(BaseCommand):
         }
         return reverse(names[kind], args=[obj.pk])
 
-    def _measure(self, client, method, url, runs, data_for=None):
-        """(queries, [ms]) of `runs` requests after 3 warm-up ones; every response must be 200."""
+    def _measure(self, client, method, url, runs, data_for=None, before=None):
+        """(queries, [ms]) of `runs` requests after 3 warm-up ones; every response must be 200.
+
+        `before` runs before each request, untimed (cache.clear: every request as the first after a change).
+        """
         times = []
         counts = set()
         for i in range(runs + 3):
             data = data_for(i) if data_for else None
+            if before is not None:
+                before()
             with CaptureQueriesContext(connection) as captured:
                 begin = time.perf_counter()
                 response = getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)

@@ -1,0 +1,145 @@
+"""The engine's fast paths (metrics.engine.FAST_PATHS) give exactly the straightforward loops' results.
+
+Every number is compared digit for digit (repr of the whole Progress), on random trees: formulas of every
+shape, every aggregation, missing weeks, zeros of both signs, values that divide by zero, int entries (which
+take the one-value-at-a-time path) and as-of weeks from the first week to the last.
+"""
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from metrics import engine
+from metrics.engine import NodeData, TreeData, compute
+
+WEEKS = tuple(date(2026, 4, 6) + timedelta(weeks=i) for i in range(8))
+TEMPLATES = [
+    "{0} * {1}",
+    "{0} + {1}",
+    "{0} - {1}",
+    "{0} / {1}",
+    "{0} / {1} * 100",
+    "({0} + {1}) / 2",
+    "2 * {0} + {1}",
+    "{0} * {1} + {0}",
+    "-{0} + 3 * {1}",
+    "{0} + {1} + 10",
+    "{0} / ({1} - {1})",
+]
+AGGREGATIONS = ["sum", "average", "last", "recompute"]
+VALUES = [
+    None,
+    None,
+    Decimal(0),
+    Decimal("-0"),
+    Decimal("0.000000"),
+    Decimal(1),
+    Decimal("-3"),
+    Decimal("1E+2"),
+    Decimal("12.5"),
+    Decimal("100.000000"),
+    Decimal("0.333333"),
+    Decimal("987654321.123456"),
+    7,
+]
+
+
+def both_ways(tree, entries, as_of, monkeypatch):
+    fast = compute(tree, entries, as_of)
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "FAST_PATHS", False)
+        slow = compute(tree, entries, as_of)
+    return repr(fast), repr(slow)
+
+
+@st.composite
+def trees(draw):
+    """A KGI over two subtrees of formula or measured nodes, with a driver, random aggregations and entries."""
+    nodes = []
+    measured = []
+
+    def add(code, parent, depth):
+        if depth < 2 and draw(st.booleans()):
+            left, right = f"{code}a", f"{code}b"
+            formula = draw(st.sampled_from(TEMPLATES)).format(left, right)
+            nodes.append(
+                NodeData(
+                    code,
+                    parent=parent,
+                    formula=formula,
+                    aggregation=draw(st.sampled_from(AGGREGATIONS)),
+                    target=draw(st.sampled_from([None, Decimal(100), Decimal(0)])),
+                )
+            )
+            add(left, code, depth + 1)
+            add(right, code, depth + 1)
+        else:
+            weights = draw(st.sampled_from([None, tuple(Decimal(k % 3) for k in range(len(WEEKS))), (Decimal(1),)]))
+            nodes.append(
+                NodeData(
+                    code,
+                    parent=parent,
+                    aggregation=draw(st.sampled_from(AGGREGATIONS)),
+                    direction=draw(st.sampled_from(["higher", "lower"])),
+                    target=draw(st.sampled_from([None, Decimal(40), Decimal("12.5")])),
+                    weights=weights,
+                )
+            )
+            measured.append(code)
+            if draw(st.booleans()):
+                nodes.append(NodeData(f"{code}x", parent=code))  # a driver
+                measured.append(f"{code}x")
+
+    nodes.append(NodeData("k", formula=draw(st.sampled_from(TEMPLATES)).format("ka", "kb"), target=Decimal(500)))
+    add("ka", "k", 1)
+    add("kb", "k", 1)
+    entries = {}
+    for code in measured:
+        values = draw(st.lists(st.sampled_from(VALUES), min_size=len(WEEKS), max_size=len(WEEKS)))
+        entries[code] = {week: value for week, value in zip(WEEKS, values, strict=True) if value is not None}
+    tree = TreeData(code="t", weeks=WEEKS, warning_threshold=Decimal(90), nodes=tuple(nodes))
+    return tree, entries
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=trees(), as_of=st.integers(min_value=0, max_value=len(WEEKS) - 1))
+def test_fast_paths_give_the_same_progress_digit_for_digit(case, as_of):
+    tree, entries = case
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        fast, slow = both_ways(tree, entries, WEEKS[as_of], monkeypatch)
+    assert fast == slow
+
+
+@pytest.mark.parametrize("as_of", [0, 20, 51])
+@pytest.mark.parametrize("holes", [0.0, 0.1])
+def test_fast_paths_on_a_large_tree(as_of, holes, monkeypatch):
+    """A bench-shaped tree (sums of deals * price, drivers) over a year, with and without missing weeks."""
+    rng = random.Random(as_of)
+    weeks = tuple(date(2026, 3, 30) + timedelta(weeks=i) for i in range(52))
+    nodes = [NodeData("revenue", formula=" + ".join(f"g{i}" for i in range(1, 6)), target=Decimal(10**9))]
+    entries = {}
+    for i in range(1, 6):
+        channels = [f"m{i}_{j}" for j in range(1, 9)]
+        nodes += [
+            NodeData(f"g{i}", parent="revenue", formula=f"d{i} * p{i}", target=Decimal(2 * 10**8)),
+            NodeData(f"d{i}", parent=f"g{i}", formula=" + ".join(channels), target=Decimal(20000)),
+            NodeData(f"p{i}", parent=f"g{i}", aggregation="average", target=Decimal(10000)),
+            NodeData(f"r{i}", parent=f"g{i}", formula=f"w{i} / (w{i} + l{i}) * 100", aggregation="recompute"),
+            NodeData(f"w{i}", parent=f"r{i}"),
+            NodeData(f"l{i}", parent=f"r{i}"),
+        ]
+        nodes += [NodeData(code, parent=f"d{i}", target=Decimal(2500)) for code in channels]
+        nodes.append(NodeData(f"x{i}", parent=channels[0]))
+        for code in [*channels, f"p{i}", f"x{i}", f"w{i}", f"l{i}"]:
+            base = 10000 if code.startswith("p") else 50
+            entries[code] = {
+                week: Decimal(rng.randint(base * 8, base * 12)) / 10 for week in weeks if rng.random() >= holes
+            }
+    tree = TreeData(code="big", weeks=weeks, warning_threshold=Decimal(90), nodes=tuple(nodes))
+    fast, slow = both_ways(tree, entries, weeks[as_of], monkeypatch)
+    assert "formula_error" not in fast
+    assert fast == slow
