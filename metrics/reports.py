@@ -34,7 +34,7 @@ from goals.models import Node
 from metrics import engine
 from metrics.engine import TreeData
 from metrics.grid import reachable
-from metrics.loading import _node_data
+from metrics.loading import tree_data
 from metrics.models import Entry
 
 ONE_PERCENT_UP = Decimal("1.01")
@@ -93,16 +93,8 @@ def structures(trees, rows) -> dict[int, LoadedTree]:
     loaded = {}
     for tree in trees:
         ordered = reachable(by_tree[tree.pk])
-        included = {node.pk: node for node, _depth in ordered}
         nodes = [node for node, _depth in ordered]
-        data = TreeData(
-            code=tree.code,
-            name=tree.name,
-            weeks=tuple(tree.weeks),
-            warning_threshold=tree.warning_threshold,
-            week_start=tree.week_start,
-            nodes=tuple(_node_data(node, included) for node in nodes),
-        )
+        data = tree_data(tree, nodes)
         loaded[tree.pk] = LoadedTree(tree, data, None, nodes, {node.code: depth for node, depth in ordered}, notes={})
     return loaded
 
