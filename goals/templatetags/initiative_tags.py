@@ -104,7 +104,8 @@ def yen(value):
 def node_initiatives(context, node, weeks=effects.DEFAULT_WEEKS):
     """The node's initiatives, A, B… by start date, with their effect on this node.
 
-    Queries: the initiatives with their owners, the tree's nodes and entries (metrics.loading), and the
+    Queries: the initiatives with their owners, the tree's progress (metrics.progress_cache: its nodes, and
+    its entries only when not cached), and the
     person's memberships when not loaded yet for this request.
     """
     tree = node.tree
