@@ -70,7 +70,8 @@ def mentions(body, username):
 @login_required
 @require_GET
 def inbox(request):
-    """Comments on KPIs my departments own and comments that mention me, newest first, by today/this week/earlier."""
+    """My departments' missing numbers first; then comments on KPIs they own and comments that mention me,
+    newest first, by today/this week/earlier."""
     user = request.user
     access = access_for(user)
     username = user.get_username()
@@ -100,8 +101,17 @@ def inbox(request):
     for comment in items:
         day = timezone.localdate(comment.created_at)
         groups[0 if day >= today else 1 if day >= week_start else 2]["items"].append(comment)
+    from metrics.views.due import due_groups  # numbers over time live in metrics
+
+    due = due_groups(user, access.member_of) if access.member_of else []
     return render(
         request,
         "goals/inbox.html",
-        {"groups": [g for g in groups if g["items"]], "count": len(items), "has_departments": bool(access.member_of)},
+        {
+            "groups": [g for g in groups if g["items"]],
+            "count": len(items),
+            "has_departments": bool(access.member_of),
+            "due": due,
+            "due_count": sum(len(due_items) for _tree, due_items in due),
+        },
     )

@@ -31,6 +31,23 @@ def due(request):
     departments = list(Department.objects.all())
     department = next((d for d in departments if str(d.pk) == request.GET.get("department")), None)
     scope = {department.pk} if department else access.member_of
+    groups = due_groups(request.user, scope)
+    return render(
+        request,
+        "metrics/due.html",
+        {
+            "departments": departments,
+            "department": department,
+            "groups": groups,
+            "count": sum(len(items) for _tree, items in groups),
+            "has_departments": bool(access.member_of),
+        },
+    )
+
+
+def due_groups(user, scope) -> list[tuple[Tree, list[DueItem]]]:
+    """[(tree, [DueItem])] of the measured nodes of the departments `scope` still missing their due number."""
+    access = access_for(user)
     today = timezone.localdate()
 
     nodes = [
@@ -53,16 +70,6 @@ def due(request):
         if node.department_id not in access.member_of:
             params["show"] = ALL
         url = f"{reverse('metrics:grid')}?{urlencode(params)}#cell-{cell_key(node.pk, week)}"
-        item = DueItem(node, week, url, node.owner_id == request.user.pk)
+        item = DueItem(node, week, url, node.owner_id == user.pk)
         groups.setdefault(node.tree_id, (node.tree, []))[1].append(item)
-    return render(
-        request,
-        "metrics/due.html",
-        {
-            "departments": departments,
-            "department": department,
-            "groups": list(groups.values()),
-            "count": sum(len(items) for _tree, items in groups.values()),
-            "has_departments": bool(access.member_of),
-        },
-    )
+    return list(groups.values())
