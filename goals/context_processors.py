@@ -1,4 +1,4 @@
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from goals.models import display_name
@@ -20,23 +20,18 @@ def navigation(request):
         return {}  # fragments have no navigation: spare the query
     current = getattr(request, "resolver_match", None)
     current_name = current.view_name if current else ""
-    items = []
-    for name, label in NAVIGATION:
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue
-        section = name.split(":")[0]
-        is_current = current_name == name or (
-            section != "home" and current_name.startswith(section + ":") and _section_of(current_name) == name
-        )
-        items.append({"url": url, "label": label, "current": is_current})
-    memberships = list(user.memberships.select_related("department"))
+    items = [
+        {
+            "url": reverse(name),
+            "label": label,
+            "current": current_name == name or _section_of(current_name) == name,
+        }
+        for name, label in NAVIGATION
+    ]
     return {
         "nav_items": items,
         "user_display_name": display_name(user),
-        "user_departments": [m.department.name for m in memberships],
-        "user_department_objects": [m.department for m in memberships],  # links to the department pages
+        "user_departments": [m.department for m in user.memberships.select_related("department")],
     }
 
 
