@@ -17,16 +17,15 @@ from goals import hooks
 from goals.access import access_for, get_node_for_user
 from goals.forms.comments import CommentForm
 from goals.models import Comment
-from goals.views.nodes import node_context
+from goals.views.nodes import node_context, node_page_context
 
 INBOX_LIMIT = 200
 
 
 def _comments_response(request, node, form=None, status=200):
-    context = node_context(request, node, comment_form=form)
     if request.htmx:
-        return render(request, "goals/node_detail.html#comments", context)
-    return render(request, "goals/node_detail.html", context, status=status)
+        return render(request, "goals/node_detail.html#comments", node_context(request, node, comment_form=form))
+    return render(request, "goals/node_detail.html", node_page_context(request, node, form), status=status)
 
 
 def _comments_url(node):

@@ -110,10 +110,15 @@ def node_context(request, node, comment_form=None):
 @require_GET
 def node_detail(request, pk):
     node = get_node_for_user(request, pk)
-    context = node_context(request, node)
-    # The node's numbers (progress, initiatives with their effect, history of numbers) come from metrics.
+    return render(request, "goals/node_detail.html", node_page_context(request, node))
+
+
+def node_page_context(request, node, comment_form=None):
+    """node_context and the node's numbers (progress, initiatives with their effect, history of numbers), which
+    metrics adds (metrics.pages.node_page): everything the whole node page shows."""
+    context = node_context(request, node, comment_form)
     context.update(hooks.page_context("node", request, node))
-    return render(request, "goals/node_detail.html", context)
+    return context
 
 
 # Adding and editing
