@@ -103,6 +103,8 @@ def _fill_history_row(sender, instance, history_instance, **kwargs):
         reason = action or (ChangeAction.CREATE if kind == "+" else ChangeAction.UPDATE)
     history_instance.history_change_reason = reason
     changes = getattr(instance, "_history_changes", None)
+    if changes is None and reason == ChangeAction.BASELINE and not isinstance(instance, Initiative):
+        changes = {}  # a starting point, not a change (an initiative's keeps its summary: the next change's "before")
     if changes is None:
         changes = _changes(sender, instance, kind)
     history_instance.history_changes = changes
