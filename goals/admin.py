@@ -50,7 +50,27 @@ class NodeAdmin(RecordedAdmin):
 
 
 admin.site.register(Comment)
-admin.site.register(Initiative)
+
+
+@admin.register(Initiative)
+class InitiativeAdmin(admin.ModelAdmin):
+    """Recorded once its KPIs are saved, as the initiative pages record it (Initiative.save_with_kpis)."""
+
+    def save_model(self, request, obj, form, change):
+        obj.skip_history_when_saving = True
+        try:
+            super().save_model(request, obj, form, change)
+        finally:
+            del obj.skip_history_when_saving
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        with history.recorded_as(request.user, ChangeAction.UPDATE if change else ChangeAction.CREATE):
+            form.instance.record_history(created=not change)
+
+    def delete_model(self, request, obj):
+        with history.recorded_as(request.user, ChangeAction.DELETE):
+            super().delete_model(request, obj)
 
 
 @admin.register(LegacyChange)

@@ -392,8 +392,12 @@ class Initiative(models.Model):
             finally:
                 del self.skip_history_when_saving
             self.nodes.set(kpis)
-            _initiative_history.create_historical_record(self, "+" if created else "~")
+            self.record_history(created)
         return self
+
+    def record_history(self, created=False):
+        """Write the history row of this initiative as it is now, its KPIs included."""
+        _initiative_history.create_historical_record(self, "+" if created else "~")
 
 
 class LegacyChange(models.Model):
