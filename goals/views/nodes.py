@@ -216,7 +216,9 @@ def update_node(request, pk):
     node = get_node_for_user(request, pk, write=True)
     if node.is_archived:
         return _refuse(request, node, _("%(node)s is archived. Restore it before editing it.") % {"node": node.name})
-    form = NodeForm(request.POST, instance=node, tree=node.tree)
+    # The form works on a copy of its own: `node` stays as stored, for the page around the form.
+    editable = Node.objects.select_related("tree", "parent", "department", "owner").get(pk=pk)
+    form = NodeForm(request.POST, instance=editable, tree=node.tree)
     if not form.is_valid():
         return _render_form(request, form, tree=node.tree, mode="edit", node=node, status=_status(request))
     form_version = form.cleaned_data.get("version")

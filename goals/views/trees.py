@@ -141,7 +141,8 @@ def edit_tree(request, pk):
 def update_tree(request, pk):
     tree = get_tree_for_user(request, pk, write=True)
     departments = Department.objects.all()
-    form = TreeForm(request.POST, instance=tree, departments=departments)
+    # The form works on a copy of its own: `tree` stays as stored, for the page around the form.
+    form = TreeForm(request.POST, instance=Tree.objects.get(pk=tree.pk), departments=departments)
     if not form.is_valid():
         return render(request, "goals/tree_form.html", {"form": form, "tree": tree}, status=400)
     form_version = form.cleaned_data.get("version")
