@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from goals.views.accounts import LoginForm
+from goals.forms.people import LoginForm
 
 # /accounts/
 urlpatterns = [

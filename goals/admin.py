@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from goals.models import ChangeRecord, Comment, Department, Initiative, Membership, Node, Tree
+from goals import history
+from goals.models import ChangeAction, Comment, Department, Initiative, LegacyChange, Membership, Node, Tree
 
 
 class MembershipInline(admin.TabularInline):
@@ -14,14 +15,34 @@ class DepartmentAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
 
+class RecordedAdmin(admin.ModelAdmin):
+    """Saves and deletes here are recorded in the history as the admin's, and change the tree's data version."""
+
+    def save_model(self, request, obj, form, change):
+        with history.recorded_as(request.user, ChangeAction.UPDATE if change else ChangeAction.CREATE):
+            super().save_model(request, obj, form, change)
+        Tree.bump_data_version(obj.tree_id if isinstance(obj, Node) else obj.pk)
+
+    def delete_model(self, request, obj):
+        tree_id = obj.tree_id if isinstance(obj, Node) else None
+        with history.recorded_as(request.user, ChangeAction.DELETE):
+            super().delete_model(request, obj)
+        if tree_id is not None:
+            Tree.bump_data_version(tree_id)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
 @admin.register(Tree)
-class TreeAdmin(admin.ModelAdmin):
+class TreeAdmin(RecordedAdmin):
     list_display = ["name", "code", "department", "period_start", "period_end"]
     search_fields = ["name", "code"]
 
 
 @admin.register(Node)
-class NodeAdmin(admin.ModelAdmin):
+class NodeAdmin(RecordedAdmin):
     list_display = ["name", "code", "tree", "parent", "department", "target", "archived_at"]
     list_filter = ["tree", "department"]
     search_fields = ["name", "code"]
@@ -29,13 +50,36 @@ class NodeAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Comment)
-admin.site.register(Initiative)
 
 
-@admin.register(ChangeRecord)
-class ChangeRecordAdmin(admin.ModelAdmin):
+@admin.register(Initiative)
+class InitiativeAdmin(admin.ModelAdmin):
+    """Recorded once its KPIs are saved, as the initiative pages record it (Initiative.save_with_kpis)."""
+
+    def save_model(self, request, obj, form, change):
+        obj.skip_history_when_saving = True
+        try:
+            super().save_model(request, obj, form, change)
+        finally:
+            del obj.skip_history_when_saving
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        with history.recorded_as(request.user, ChangeAction.UPDATE if change else ChangeAction.CREATE):
+            form.instance.record_history(created=not change)
+
+    def delete_model(self, request, obj):
+        with history.recorded_as(request.user, ChangeAction.DELETE):
+            super().delete_model(request, obj)
+
+
+@admin.register(LegacyChange)
+class LegacyChangeAdmin(admin.ModelAdmin):
     list_display = ["created_at", "tree", "node_code", "action", "user"]
     list_select_related = ["tree", "user"]
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         return False

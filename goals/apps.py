@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class GoalsConfig(AppConfig):
     name = "goals"
     verbose_name = _("Goals")
+
+    def ready(self):
+        # Connects the receiver that fills in who, why and what changed on each history row.
+        from goals import history  # noqa: F401

@@ -1,4 +1,5 @@
-"""Changes to a tree's structure: move, reorder, archive or delete, restore. Each is atomic and recorded.
+"""Changes to a tree's structure: move, reorder, archive or delete, restore. Each is atomic, recorded in the
+history row by row (goals.history), and counts as a change of the tree's data (Tree.bump_data_version).
 
 Views check permissions and input; these functions check the tree's rules and raise EditRefused with
 a message that says why and what to do instead.
@@ -9,8 +10,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from goals import formulas, history
-from goals.models import ChangeRecord, Comment, Node
+from goals import formulas, history, hooks, outline
+from goals.models import ChangeAction, Comment, Node, Tree
 
 
 class EditRefused(Exception):
@@ -26,16 +27,9 @@ def _references(formula_text):
         return ()
 
 
-def _subtree_ids(node, active_only=True):
-    """The ids of the nodes below `node` (not itself), following parent links level by level."""
-    ids, level = [], [node.pk]
-    qs = Node.objects.filter(tree_id=node.tree_id)
-    if active_only:
-        qs = qs.active()
-    while level:
-        level = list(qs.filter(parent_id__in=level).values_list("pk", flat=True))
-        ids.extend(level)
-    return ids
+def _active_below(node):
+    """The active nodes below `node` (not itself), from the tree's active nodes in one query."""
+    return outline.below(node, list(Node.objects.active().filter(tree_id=node.tree_id).order_by()))
 
 
 def parent_formula_uses(node):
@@ -48,32 +42,28 @@ def parent_formula_uses(node):
 
 def move(node, new_parent, user):
     """Put `node` (with its branch) last under `new_parent`; the MoveForm has checked the rules."""
-    with transaction.atomic():
+    with transaction.atomic(), history.recorded_as(user, ChangeAction.MOVE):
         old_parent = node.parent
         last = new_parent.children.active().aggregate(last=Max("position"))["last"]
         node.parent = new_parent
         node.position = 0 if last is None else last + 1
+        node._history_changes = {"parent": [history.node_label(old_parent), history.node_label(new_parent)]}
         node.save(update_fields=["parent", "position", "updated_at"])
-        history.record(
-            node.tree,
-            node,
-            user,
-            ChangeRecord.Action.MOVE,
-            {"parent": [history.node_label(old_parent), history.node_label(new_parent)]},
-        )
+        Tree.bump_data_version(node.tree_id)
     return node
 
 
 def reorder(node, direction, user):
     """Swap `node` with the sibling before ("up") or after ("down") it; False when it is already at that end."""
-    with transaction.atomic():
+    with transaction.atomic(), history.recorded_as(user, ChangeAction.REORDER):
         siblings = list(
             Node.objects.select_for_update()
             .filter(tree_id=node.tree_id, parent_id=node.parent_id)
             .active()
             .order_by("position", "id")
         )
-        index = next(i for i, sibling in enumerate(siblings) if sibling.pk == node.pk)
+        places = {sibling.pk: index for index, sibling in enumerate(siblings)}
+        index = places[node.pk]
         other = index - 1 if direction == "up" else index + 1
         if other < 0 or other >= len(siblings):
             return False
@@ -81,17 +71,15 @@ def reorder(node, direction, user):
         for position, sibling in enumerate(siblings):
             if sibling.position != position:
                 sibling.position = position
+                # Its place among its siblings as people count them (1 = first), before and after.
+                sibling._history_changes = {"position": [str(places[sibling.pk] + 1), str(position + 1)]}
                 sibling.save(update_fields=["position", "updated_at"])
-        history.record(
-            node.tree, node, user, ChangeRecord.Action.REORDER, {"position": [str(index + 1), str(other + 1)]}
-        )
+        Tree.bump_data_version(node.tree_id)
     return True
 
 
 def removal_plan(node):
     """What deleting `node` would do: ("refuse", message), ("archive", reasons) or ("delete", [])."""
-    from metrics.models import Entry
-
     if node.is_kgi:
         return "refuse", _("The KGI is the top of the tree and cannot be deleted.")
     if node.is_archived:
@@ -102,13 +90,13 @@ def removal_plan(node):
             "The formula of %(parent)s (%(formula)s) uses %(code)s. Change the formula of %(parent)s first, then "
             "delete %(node)s."
         ) % {"parent": parent.name, "formula": parent.formula, "code": node.code, "node": node.name}
-    below = _subtree_ids(node)
+    below = _active_below(node)
     reasons = []
     if below:
         reasons.append(_("it has %(count)s node(s) below it, which are archived with it") % {"count": len(below)})
-    ids = [node.pk, *below]
-    if Entry.objects.filter(node_id__in=ids).exists():
-        reasons.append(_("it has weekly entries"))
+    ids = [node.pk, *(n.pk for n in below)]
+    # Weekly entries live in metrics, which registers them here (goals never imports metrics).
+    reasons.extend(hooks.node_holdings(ids))
     if Comment.objects.filter(node_id__in=ids).exists():
         reasons.append(_("it has comments"))
     if node.initiatives.exists():
@@ -123,21 +111,25 @@ def remove(node, user):
         plan, detail = removal_plan(node)
         if plan == "refuse":
             raise EditRefused(detail)
+        Tree.bump_data_version(node.tree_id)
         if plan == "delete":
-            history.record(node.tree, node, user, ChangeRecord.Action.DELETE, {"name": [history.node_label(node), ""]})
-            node.delete()
+            with history.recorded_as(user, ChangeAction.DELETE):
+                node._history_changes = {"name": [history.node_label(node), ""]}
+                node.delete()
             return "delete"
         now = timezone.now()
-        below = list(Node.objects.filter(pk__in=_subtree_ids(node)).order_by("pk"))
-        Node.objects.filter(pk__in=[node.pk, *(n.pk for n in below)]).update(archived_at=now)
-        changes = {"archived_at": ["", now.isoformat(timespec="seconds")]}
-        if below:
-            changes["subtree"] = ["", ", ".join(n.code for n in below)]
-        history.record(node.tree, node, user, ChangeRecord.Action.ARCHIVE, changes)
-        for child in below:
-            history.record(
-                node.tree, child, user, ChangeRecord.Action.ARCHIVE, {"archived_at": changes["archived_at"]}
-            )
+        below = sorted(_active_below(node), key=lambda n: n.pk)
+        with history.recorded_as(user, ChangeAction.ARCHIVE):
+            archived_at = ["", now.isoformat(timespec="seconds")]
+            node.archived_at = now
+            node._history_changes = {"archived_at": archived_at}
+            if below:
+                node._history_changes["subtree"] = ["", ", ".join(n.code for n in below)]
+            node.save(update_fields=["archived_at", "updated_at"])
+            for child in below:  # row by row, so that each node's history has it
+                child.archived_at = now
+                child._history_changes = {"archived_at": archived_at}
+                child.save(update_fields=["archived_at", "updated_at"])
         return "archive"
 
 
@@ -153,12 +145,8 @@ def restore(node, user):
                 _("%(node)s cannot be restored while its parent %(parent)s is archived. Restore %(parent)s first.")
                 % {"node": node.name, "parent": node.parent.name}
             )
-        batch = [node]
-        level = [node.pk]
-        while level:
-            found = list(Node.objects.filter(parent_id__in=level, archived_at=node.archived_at))
-            batch.extend(found)
-            level = [n.pk for n in found]
+        archived = list(Node.objects.filter(tree_id=node.tree_id, archived_at__isnull=False).order_by())
+        batch = [node, *outline.archived_with(node, archived)]
         codes = [n.code for n in batch]
         taken = dict(node.tree.nodes.active().filter(code__in=codes).values_list("code", "name"))
         if taken:
@@ -172,17 +160,16 @@ def restore(node, user):
         last = (
             node.parent.children.active().aggregate(last=Max("position"))["last"] if node.parent is not None else None
         )
-        archived_at = node.archived_at
-        Node.objects.filter(pk__in=[n.pk for n in batch]).update(archived_at=None)
-        if last is not None:
-            Node.objects.filter(pk=node.pk).update(position=last + 1)
-        for restored in batch:
-            history.record(
-                node.tree,
-                restored,
-                user,
-                ChangeRecord.Action.RESTORE,
-                {"archived_at": [archived_at.isoformat(timespec="seconds"), ""]},
-            )
+        archived_at = node.archived_at.isoformat(timespec="seconds")
+        with history.recorded_as(user, ChangeAction.RESTORE):
+            for restored in batch:  # row by row, so that each node's history has it
+                restored.archived_at = None
+                fields = ["archived_at", "updated_at"]
+                if restored is node and last is not None:
+                    restored.position = last + 1
+                    fields.append("position")
+                restored._history_changes = {"archived_at": [archived_at, ""]}
+                restored.save(update_fields=fields)
+        Tree.bump_data_version(node.tree_id)
         node.refresh_from_db()
         return node

@@ -26,7 +26,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from goals import formatting
+from goals import formatting, outline
 from goals.formulas import EvaluationError, FormulaError, check, unused_children
 from goals.models import Membership
 
@@ -91,21 +91,14 @@ def tree_health(tree, nodes=None) -> list[Problem]:
 
 
 def _problems(tree, nodes, staffed):
-    by_id = {node.pk: node for node in nodes}
     children = {}
     for node in sorted(nodes, key=lambda n: (n.position, n.pk)):
         children.setdefault(node.parent_id, []).append(node)
 
     problems = []
-    ordered = []  # (node, depth) depth first from the KGI, then the detached ones
-    stack = [(root, 0) for root in reversed(children.get(None, []))]
-    while stack:
-        node, depth = stack.pop()
-        ordered.append((node, depth))
-        stack.extend((kid, depth + 1) for kid in reversed(children.get(node.pk, [])))
-    reached = {node.pk for node, _depth in ordered}
-    for node in nodes:
-        if node.pk not in reached and node.parent_id not in by_id:
+    ordered = outline.tree_order(nodes)  # (node, depth) from the KGI; detached branches are left out
+    for node in outline.detached_tops(nodes):
+        if node.parent_id is not None:
             problems.append(
                 Problem(
                     node,

@@ -2,10 +2,12 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
-from django.db import models
-from django.db.models import Q
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from goals import periods
 
@@ -29,6 +31,80 @@ def display_name(user):
         return ""
     full = f"{user.last_name} {user.first_name}".strip()
     return full or user.get_username()
+
+
+class ChangeAction(models.TextChoices):
+    """What a recorded change did: kept as the change reason of each history row (goals.history)."""
+
+    CREATE = "create", _("Created")
+    UPDATE = "update", _("Changed")
+    MOVE = "move", _("Moved")
+    REORDER = "reorder", _("Reordered")
+    ARCHIVE = "archive", _("Archived")
+    RESTORE = "restore", _("Restored")
+    DELETE = "delete", _("Deleted")
+    IMPORT = "import", _("Imported")
+    # The state of each tree, node and initiative when field history began: the base of their first diff, not
+    # a change, so pages do not list it.
+    BASELINE = "baseline", _("Recorded")
+
+
+class HistoryDetail(models.Model):
+    """What goals adds to each history row of django-simple-history: the change as pages show it.
+
+    `history_changes` is {field: [old, new]}, both display-ready strings (goals.history fills it when the row is
+    written, from the previous row), so that a page lists a change without reading the rows before it.
+    """
+
+    history_changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class VersionConflict(Exception):
+    """Someone saved the tree or node after the person opened the form: nothing was saved."""
+
+    def __init__(self, stored_version):
+        super().__init__(f"stored version {stored_version}")
+        self.stored_version = stored_version
+
+
+class VersionedModel(models.Model):
+    """A row that people edit in forms: `version` counts its saves, so a save over someone else's is refused."""
+
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+    def save_versioned(self, user, changes, expected_version=None, action=ChangeAction.UPDATE):
+        """Set `changes` ({field: value}) on the stored row under a row lock and save it as one new version.
+
+        Refuses with VersionConflict when `expected_version` (the version the person's form was opened at) is not
+        the stored one; None skips that check. Nothing is written when no value differs. Otherwise the version
+        goes up by one, the history records the change (by `user`, for `action`, with the fields that changed,
+        old -> new) and so does the tree's data version. Returns the saved row; this object is left as it was.
+        """
+        model = type(self)
+        with transaction.atomic():
+            locked = model.objects.select_for_update(of=("self",)).get(pk=self.pk)
+            if expected_version is not None and expected_version != locked.version:
+                raise VersionConflict(locked.version)
+            changed = False
+            for name, value in changes.items():
+                stored = model._meta.get_field(name).value_from_object(locked)
+                if stored != (value.pk if isinstance(value, models.Model) else value):
+                    setattr(locked, name, value)
+                    changed = True
+            if not changed:
+                return locked
+            locked.version += 1
+            locked._history_user = user if user is not None and user.is_authenticated else None
+            locked._change_reason = action
+            locked.save()
+            Tree.bump_data_version(locked.tree_id if isinstance(locked, Node) else locked.pk)
+            return locked
 
 
 class Department(models.Model):
@@ -69,7 +145,7 @@ class Membership(models.Model):
         return f"{display_name(self.user)} ({self.department}, {self.get_role_display()})"
 
 
-class Tree(models.Model):
+class Tree(VersionedModel):
     class WeekStart(models.IntegerChoices):
         MONDAY = 0, _("Monday")
         TUESDAY = 1, _("Tuesday")
@@ -110,9 +186,14 @@ class Tree(models.Model):
         related_name="next_trees",
         verbose_name=_("previous period's tree"),
     )
-    version = models.PositiveIntegerField(default=1)
+    # Goes up with every write that changes what the tree's progress is computed from: its structure (versioned
+    # saves, moves, reorders, archiving, restoring, tree-file imports) and its numbers (metrics.entries.set_entry,
+    # entries imports, bulk loads). Only Tree.bump_data_version writes it, with an F() update.
+    data_version = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(bases=[HistoryDetail], excluded_fields=["data_version", "updated_at"])
 
     class Meta:
         ordering = ["-period_start", "name"]
@@ -125,9 +206,35 @@ class Tree(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            # Never write back a data_version read before someone else's bump.
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name != "data_version"
+            ]
+        super().save(*args, **kwargs)
+
     @cached_property
     def weeks(self):
         return periods.period_weeks(self.period_start, self.period_end, self.week_start)
+
+    @property
+    def fiscal_year(self):
+        """The Japanese fiscal year (年度) the period starts in: 2026 for a period from 2026-04-01, and for one from
+        2027-01-01 too (January to March belong to the fiscal year that started the April before)."""
+        return periods.fiscal_year(self.period_start)
+
+    def last_complete_week(self, today=None):
+        """The week before the one that holds today (timezone.localdate(), the site's zone): the last week whose
+        numbers can be complete. Not clamped to the period."""
+        return periods.last_complete_week(today or timezone.localdate(), self.week_start)
+
+    @classmethod
+    def bump_data_version(cls, tree_id):
+        """Count one more change to what the tree's progress is computed from (see data_version)."""
+        cls.objects.filter(pk=tree_id).update(data_version=F("data_version") + 1)
 
 
 class NodeQuerySet(models.QuerySet):
@@ -135,7 +242,7 @@ class NodeQuerySet(models.QuerySet):
         return self.filter(archived_at__isnull=True)
 
 
-class Node(models.Model):
+class Node(VersionedModel):
     class Direction(models.TextChoices):
         HIGHER = "higher", _("Higher is better")
         LOWER = "lower", _("Lower is better")
@@ -186,11 +293,11 @@ class Node(models.Model):
     frequency = models.CharField(_("frequency"), max_length=10, choices=Frequency.choices, default=Frequency.WEEKLY)
     position = models.PositiveIntegerField(_("order"), default=0)
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True)
-    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = NodeQuerySet.as_manager()
+    history = HistoricalRecords(bases=[HistoryDetail], excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["position", "id"]
@@ -242,6 +349,11 @@ class Comment(models.Model):
         return self.body[:40]
 
 
+# Kept to record an initiative once its KPIs are set (Initiative.save_with_kpis): the KPIs are part of what its
+# history shows, and they are saved after the initiative itself.
+_initiative_history = HistoricalRecords(bases=[HistoryDetail])
+
+
 class Initiative(models.Model):
     tree = models.ForeignKey(Tree, on_delete=models.CASCADE, related_name="initiatives", verbose_name=_("tree"))
     title = models.CharField(_("title"), max_length=200)
@@ -260,6 +372,8 @@ class Initiative(models.Model):
     cost = decimal_field(_("cost (yen)"))
     created_at = models.DateTimeField(auto_now_add=True)
 
+    history = _initiative_history
+
     class Meta:
         ordering = ["start_date", "id"]
         verbose_name = _("initiative")
@@ -268,36 +382,44 @@ class Initiative(models.Model):
     def __str__(self):
         return self.title
 
+    def save_with_kpis(self, kpis):
+        """Save the initiative and set the KPIs it aims at, recorded as one change (with the KPIs) in the history."""
+        created = self._state.adding
+        with transaction.atomic():
+            self.skip_history_when_saving = True
+            try:
+                self.save()
+            finally:
+                del self.skip_history_when_saving
+            self.nodes.set(kpis)
+            self.record_history(created)
+        return self
 
-class ChangeRecord(models.Model):
-    """One change to a tree or a node: who, when, which fields, old -> new."""
+    def record_history(self, created=False):
+        """Write the history row of this initiative as it is now, its KPIs included."""
+        _initiative_history.create_historical_record(self, "+" if created else "~")
 
-    class Action(models.TextChoices):
-        CREATE = "create", _("Created")
-        UPDATE = "update", _("Changed")
-        MOVE = "move", _("Moved")
-        REORDER = "reorder", _("Reordered")
-        ARCHIVE = "archive", _("Archived")
-        RESTORE = "restore", _("Restored")
-        DELETE = "delete", _("Deleted")
-        IMPORT = "import", _("Imported")
 
-    tree = models.ForeignKey(Tree, on_delete=models.CASCADE, related_name="changes", verbose_name=_("tree"))
+class LegacyChange(models.Model):
+    """A change recorded before field history (django-simple-history) began. Read only: pages list these after
+    the newer ones; nothing writes them any more."""
+
+    tree = models.ForeignKey(Tree, on_delete=models.CASCADE, related_name="legacy_changes", verbose_name=_("tree"))
     node = models.ForeignKey(
-        Node, on_delete=models.SET_NULL, null=True, blank=True, related_name="changes", verbose_name=_("node")
+        Node, on_delete=models.SET_NULL, null=True, blank=True, related_name="legacy_changes", verbose_name=_("node")
     )
     node_code = models.CharField(_("node code"), max_length=50, blank=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    action = models.CharField(_("action"), max_length=10, choices=ChangeAction.choices)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        verbose_name = _("change")
-        verbose_name_plural = _("changes")
+        verbose_name = _("change before field history")
+        verbose_name_plural = _("changes before field history")
 
     def __str__(self):
         return f"{self.get_action_display()} {self.node_code or self.tree.code}"

@@ -34,3 +34,18 @@ def clamp_week(day: date, weeks: list[date], week_start: int = 0) -> date:
 def last_complete_week(today: date, week_start: int = 0) -> date:
     """The week before the one that holds today."""
     return week_containing(today, week_start) - WEEK
+
+
+# Japanese fiscal years (年度) start on 1 April: FY2026 runs from 2026-04-01 to 2027-03-31, so January to March
+# belong to the fiscal year that started the April before.
+FISCAL_YEAR_START_MONTH = 4
+
+
+def fiscal_year(day: date) -> int:
+    """The Japanese fiscal year holding `day`: 2026 for 2026-04-01 to 2027-03-31."""
+    return day.year if day.month >= FISCAL_YEAR_START_MONTH else day.year - 1
+
+
+def fiscal_year_dates(year: int) -> tuple[date, date]:
+    """The first and last day of fiscal year `year`: (2026-04-01, 2027-03-31) for 2026."""
+    return date(year, FISCAL_YEAR_START_MONTH, 1), date(year + 1, FISCAL_YEAR_START_MONTH, 1) - timedelta(days=1)

@@ -46,7 +46,7 @@ from django.utils.translation import ngettext, pgettext
 from goals import history, periods
 from goals.formatting import plain, week_label
 from goals.formulas import FormulaError, check
-from goals.models import ChangeRecord, Comment, Department, Node, Tree
+from goals.models import ChangeAction, Comment, Department, Node, Tree
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "tree_templates"
 WEEK_STARTS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -546,7 +546,7 @@ def import_tree(data, user=None, *, department=None, replace=True) -> Tree:
     """
     spec = data if isinstance(data, TreeSpec) else read_tree_file(data)
     summary = ImportSummary()
-    with transaction.atomic():
+    with transaction.atomic(), history.recorded_as(user, ChangeAction.IMPORT):
         tree = Tree.objects.select_for_update().filter(code=spec.code).first()
         if tree is not None and not replace:
             raise TreeFileError(
@@ -571,9 +571,7 @@ def import_tree(data, user=None, *, department=None, replace=True) -> Tree:
                 warning_threshold=spec.warning_threshold,
             )
             summary.created = True
-            history.record(tree, None, user, ChangeRecord.Action.IMPORT, history.diff({}, tree))
         else:
-            before = history.snapshot(tree)
             tree.name = spec.name
             tree.period_start, tree.period_end = spec.period_start, spec.period_end
             tree.week_start = spec.week_start
@@ -581,8 +579,8 @@ def import_tree(data, user=None, *, department=None, replace=True) -> Tree:
             tree.version += 1
             tree.save()
             tree.__dict__.pop("weeks", None)
-            history.record(tree, None, user, ChangeRecord.Action.IMPORT, history.diff(before, tree))
         _replace_nodes(tree, spec, departments, user, summary)
+        Tree.bump_data_version(tree.pk)
     tree.import_summary = summary
     return tree
 
@@ -635,6 +633,10 @@ def _replace_nodes(tree, spec, departments, user, summary):
         changes = history.diff({} if is_new else before[node.pk], _node_snapshot(node, spec_node.parent or ""))
         if changes and not is_new:
             node.version += 1
+        if changes:
+            node._history_changes = changes
+        else:
+            node.skip_history_when_saving = True  # taken out and put back as it was: no change
         node.save()
         saved[spec_node.code] = node
         if is_new:
@@ -643,12 +645,10 @@ def _replace_nodes(tree, spec, departments, user, summary):
             summary.nodes_updated += 1
         else:
             summary.nodes_unchanged += 1
-        if changes:
-            history.record(tree, node, user, ChangeRecord.Action.IMPORT, changes)
 
     removed = [node for node in active.values() if node.code not in saved]
     if removed:
-        _remove(tree, removed, user, summary)
+        _remove(tree, removed, user, summary, now)
 
 
 def _node_snapshot(node, parent_code):
@@ -661,7 +661,7 @@ def _node_snapshot(node, parent_code):
     }
 
 
-def _remove(tree, removed, user, summary):
+def _remove(tree, removed, user, summary, now):
     """Archive the nodes taken out of the tree that hold anything; delete the others."""
     from metrics.models import Entry, EntryChange
 
@@ -684,10 +684,11 @@ def _remove(tree, removed, user, summary):
     for node in removed:
         if holds_something(node.pk):
             summary.nodes_archived += 1
-            history.record(tree, node, user, ChangeRecord.Action.ARCHIVE, {})
+            with history.recorded_as(user, ChangeAction.ARCHIVE):
+                node.archived_at = now  # archived with the others above; saved again so that its history has it
+                node.save(update_fields=["archived_at", "updated_at"])
         else:
             summary.nodes_deleted += 1
-            history.record(tree, node, user, ChangeRecord.Action.DELETE, {})
             doomed.append(node.pk)
     if doomed:
         Node.objects.filter(pk__in=doomed).delete()

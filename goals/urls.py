@@ -36,17 +36,15 @@ urlpatterns = [
     path("comments/<int:pk>/delete/", comments.delete_comment, name="comment-delete"),
     # /inbox/
     path("inbox/", comments.inbox, name="inbox"),
-    # Initiatives (initiatives)
-    # /trees/<pk>/initiatives/ and /initiatives/<pk>/ (GET pages show a form; .../save/ and delete are POST only)
-    path("trees/<int:pk>/initiatives/", initiatives.initiative_list, name="initiative-list"),
+    # Initiatives: /trees/<pk>/initiatives/new/ and /initiatives/<pk>/ (GET pages show a form; .../save/ and delete
+    # are POST only). The tree's list with their effect is metrics:initiative-list.
     path("trees/<int:pk>/initiatives/new/", initiatives.new_initiative, name="initiative-create"),
     path("trees/<int:pk>/initiatives/new/save/", initiatives.create_initiative, name="initiative-create-save"),
     path("initiatives/<int:pk>/edit/", initiatives.edit_initiative, name="initiative-edit"),
     path("initiatives/<int:pk>/edit/save/", initiatives.update_initiative, name="initiative-edit-save"),
     path("initiatives/<int:pk>/delete/", initiatives.delete_initiative, name="initiative-delete"),
     path("nodes/<int:pk>/initiatives.json", initiatives.node_initiatives, name="node-initiatives"),
-    # Tree files, templates, targets (tree-extras)
-    # /trees/... (GET pages show a form; the .../save/ URLs are POST only)
+    # Tree files, templates, copies: /trees/... (GET pages show a form; the .../save/ URLs are POST only)
     path("trees/import/", tree_files.import_tree_form, name="tree-import"),
     path("trees/import/save/", tree_files.import_tree_upload, name="tree-import-save"),
     path("trees/new-from-template/", tree_files.tree_from_template_form, name="tree-from-template"),
@@ -54,7 +52,7 @@ urlpatterns = [
     path("trees/<int:pk>/export.json", tree_files.export_tree_file, name="tree-export"),
     path("trees/<int:pk>/copy/", tree_files.copy_tree_form, name="tree-copy"),
     path("trees/<int:pk>/copy/save/", tree_files.copy_tree, name="tree-copy-save"),
-    # /nodes/<pk>/...
+    # A node's targets: /nodes/<pk>/...
     path("nodes/<int:pk>/backcalc/", targets.node_backcalc, name="node-backcalc"),
     path("nodes/<int:pk>/backcalc/save/", targets.apply_backcalc, name="node-backcalc-save"),
     path("nodes/<int:pk>/seasonality/", targets.node_seasonality, name="node-seasonality"),

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class MetricsConfig(AppConfig):
     name = "metrics"
     verbose_name = _("Numbers")
+
+    def ready(self):
+        # goals pages and rules that involve numbers over time ask metrics through goals.hooks.
+        from metrics import pages
+
+        pages.register()

@@ -20,7 +20,9 @@ Decisions where DESIGN.md is silent:
 - The template lists every active measured node for every week of the period, filled with the current value
   where there is one, so importing it untouched changes nothing (an empty value deletes).
 - Exports list active measured nodes in tree order (parents before children, siblings by position), weeks in
-  order, and only the weeks of the period, so that every exported row imports back.
+  order, and only the weeks of the period, so that every exported row imports back. A node cut off from the
+  KGI by an archived parent is still active and importable, so it is listed too: after the KGI's branch
+  (goals.outline.tree_order with detached=True).
 """
 
 import csv
@@ -36,12 +38,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from goals import periods
+from goals import outline, periods
 from goals.access import access_for
 from goals.models import Node, Tree
+from goals.values import ValueParseError, format_value, parse_value
 from metrics.entries import set_entry
 from metrics.models import Entry, EntryChange
-from metrics.values import ValueParseError, format_value, parse_value
 
 COLUMNS = ["tree", "node", "week", "value"]
 NOTE_COLUMN = "note"
@@ -534,7 +536,10 @@ def apply(plan: ImportPlan, user) -> dict:
                         user=user,
                         source=EntryChange.Source.IMPORT,
                         note=row.new_note,
+                        bump_data_version=False,
                     )
+            for tree_id in sorted({node.tree_id for node in nodes.values()}):
+                Tree.bump_data_version(tree_id)
     except IntegrityError:
         # Someone created one of these entries after our check (the unique constraint caught it).
         raise ImportStale() from None
@@ -580,19 +585,8 @@ def template_csv(tree) -> str:
 
 
 def measured_nodes(tree):
-    """The tree's active measured nodes in tree order: parents before children, siblings by position."""
-    nodes = list(Node.objects.active().filter(tree=tree).order_by("position", "pk"))
-    ids = {node.pk for node in nodes}
-    children = {}
-    for node in nodes:
-        children.setdefault(node.parent_id if node.parent_id in ids else None, []).append(node)
-    ordered = []
-    stack = list(reversed(children.get(None, [])))
-    while stack:
-        node = stack.pop()
-        ordered.append(node)
-        stack.extend(reversed(children.get(node.pk, [])))
-    return [node for node in ordered if node.is_measured]
+    """The tree's active measured nodes in tree order (goals.outline), those cut off from the KGI included."""
+    return [node for node in outline.ordered(tree.nodes.active(), detached=True) if node.is_measured]
 
 
 def _write_csv(tree, rows):

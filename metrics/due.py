@@ -9,7 +9,7 @@ rest of its month.
 
 from datetime import date, timedelta
 
-from goals.periods import WEEK, last_complete_week, week_containing
+from goals.periods import WEEK, week_containing
 
 
 def first_week_of_month(day: date, week_start: int = 0) -> date:
@@ -24,7 +24,7 @@ def first_week_of_month(day: date, week_start: int = 0) -> date:
 def due_week(node, tree, today: date) -> date | None:
     """The week whose number `node` owes as of `today`; None when the tree's period does not hold it."""
     weeks = tree.weeks
-    last = last_complete_week(today, tree.week_start)
+    last = tree.last_complete_week(today)
     if last not in weeks:
         return None
     if node.frequency == node.Frequency.MONTHLY:

@@ -34,13 +34,15 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from goals import outline
 from goals.formatting import date_label, grouped, week_label
 from goals.models import Node, Tree, display_name
-from goals.periods import clamp_week, last_complete_week
+from goals.periods import clamp_week
+from goals.values import ValueParseError, is_percent_unit, parse_value
 from metrics import engine
 from metrics.entries import EntryConflict, set_entry
+from metrics.loading import tree_data
 from metrics.models import Entry, EntryChange
-from metrics.values import ValueParseError, is_percent_unit, parse_value
 
 VISIBLE_WEEKS = 6
 MINE, ALL = "mine", "all"
@@ -303,36 +305,6 @@ class GridQuery:
         return cls(show, tree_ids, anchor)
 
 
-def tree_order(nodes) -> list[tuple[Node, int]]:
-    """Nodes parents first, siblings in their order, with their depth (the KGI is 0)."""
-    children = {}
-    ids = {node.pk for node in nodes}
-    roots = []
-    for node in nodes:
-        if node.parent_id in ids:
-            children.setdefault(node.parent_id, []).append(node)
-        else:
-            roots.append(node)
-    ordered = []
-    stack = [(node, 0) for node in reversed(roots)]
-    while stack:
-        node, depth = stack.pop()
-        ordered.append((node, depth))
-        stack.extend((child, depth + 1) for child in reversed(children.get(node.pk, [])))
-    return ordered
-
-
-def reachable(nodes) -> list[tuple[Node, int]]:
-    """tree_order without the nodes cut off from the KGI by an archived parent (as metrics.loading reads them)."""
-    included = set()
-    result = []
-    for node, depth in tree_order(nodes):
-        if node.parent_id is None or node.parent_id in included:
-            included.add(node.pk)
-            result.append((node, depth))
-    return result
-
-
 def candidate_trees(access, show) -> list[Tree]:
     """The trees a person can pick: those their departments enter numbers in, or every tree."""
     trees = Tree.objects.order_by("-period_start", "name")
@@ -345,7 +317,7 @@ def candidate_trees(access, show) -> list[Tree]:
 
 def default_trees(trees, today: date) -> list[Tree]:
     """The trees whose period holds the last complete week; else the latest one."""
-    current = [tree for tree in trees if last_complete_week(today, tree.week_start) in tree.weeks]
+    current = [tree for tree in trees if tree.last_complete_week(today) in tree.weeks]
     return current or trees[:1]
 
 
@@ -354,7 +326,7 @@ def visible_weeks(tree, anchor: date | None, today: date) -> list[date]:
     weeks = tree.weeks
     if not weeks:
         return []
-    day = anchor or last_complete_week(today, tree.week_start)
+    day = anchor or tree.last_complete_week(today)
     last = weeks.index(clamp_week(day, weeks, tree.week_start))
     last = max(last, min(len(weeks), VISIBLE_WEEKS) - 1)  # near the start, still a full set of weeks
     return weeks[max(0, last - VISIBLE_WEEKS + 1) : last + 1]
@@ -385,9 +357,9 @@ def build_grids(access, trees, query: GridQuery, today: date) -> list[TreeGrid]:
         weeks = weeks_of[tree.pk]
         tree_nodes = by_tree.get(tree.pk, [])
         computed = computed_values(tree, tree_nodes, weeks, entries)
-        last_complete = last_complete_week(today, tree.week_start)
+        last_complete = tree.last_complete_week(today)
         rows = []
-        for node, depth in reachable(tree_nodes):
+        for node, depth in outline.tree_order(tree_nodes):
             if node.is_formula:
                 cells = [ComputedCell(node, week, *computed.get((node.pk, week), (None, None))) for week in weeks]
                 rows.append(Row(node, depth, COMPUTED, cells))
@@ -411,9 +383,7 @@ def computed_values(tree, nodes, weeks, entries) -> dict[tuple[int, date], tuple
     """
     if not weeks or not any(node.is_formula for node in nodes):
         return {}
-    from metrics.loading import tree_data  # metrics.loading imports tree_order from this module
-
-    ordered = [node for node, _depth in reachable(nodes)]
+    ordered = outline.ordered(nodes)
     data = replace(tree_data(tree, ordered), weeks=tuple(weeks))
     values = {}
     for node in ordered:

@@ -12,26 +12,23 @@ Numbers as in the JSON (decimal strings, at most 6 decimal places), empty where 
 
 Decisions where DESIGN.md is silent:
 - Only nodes reachable from the active KGI through active parents are included, in tree order (parents
-  first, siblings by position); a node whose parent is archived is left out with its subtree.
+  first, siblings by position): goals.outline.tree_order; a node whose parent is archived is left out with its
+  subtree.
 - Entries outside the period's weeks are not read. Stored seasonality weights that are not numbers are
   passed on as an empty tuple, so the engine warns and spreads the target evenly.
 - Numbers with more than 6 decimal places are rounded half up to 6; trailing zeros are dropped.
-- The default "as of" date is the last complete week (the week before the one holding today in
-  settings.TIME_ZONE), clamped by the engine to the period.
+- The default "as of" date is the last complete week (Tree.last_complete_week: the week before the one
+  holding today in the site's zone), clamped by the engine to the period.
 """
 
 import csv
 import io
-import zoneinfo
-from datetime import date, datetime
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 
-from django.conf import settings
-
-from goals import periods
+from goals import outline
 from goals.formatting import plain
 from metrics.engine import SIX_PLACES, NodeData, Progress, TreeData, compute
-from metrics.grid import reachable
 from metrics.models import Entry
 
 CSV_COLUMNS = [
@@ -52,7 +49,7 @@ CSV_COLUMNS = [
 
 def load_tree_data(tree) -> tuple[TreeData, dict[str, dict[date, Decimal]]]:
     """The tree as the engine's plain data, and its measured nodes' entries: {code: {week: value}}."""
-    nodes = [node for node, _depth in reachable(list(tree.nodes.active().order_by("position", "pk")))]
+    nodes = outline.ordered(tree.nodes.active())
     data = tree_data(tree, nodes)
     code_of = {node.pk: node.code for node in nodes if node.is_measured}
     entries = {code: {} for code in code_of.values()}
@@ -67,7 +64,7 @@ def load_tree_data(tree) -> tuple[TreeData, dict[str, dict[date, Decimal]]]:
 
 
 def tree_data(tree, nodes) -> TreeData:
-    """The engine's plain data of `tree` with its `nodes` (Node rows in tree order, as grid.reachable gives them)."""
+    """The engine's plain data of `tree` with its `nodes` (Node rows in tree order, as goals.outline gives them)."""
     included = {node.pk: node for node in nodes}
     return TreeData(
         code=tree.code,
@@ -106,9 +103,8 @@ def _weights(value) -> tuple[Decimal, ...] | None:
 
 
 def default_as_of(tree) -> date:
-    """The last complete week: the one before the week that holds today, in settings.TIME_ZONE."""
-    today = datetime.now(zoneinfo.ZoneInfo(settings.TIME_ZONE)).date()
-    return periods.last_complete_week(today, tree.week_start)
+    """The last complete week: the one before the week that holds today (Tree.last_complete_week)."""
+    return tree.last_complete_week()
 
 
 def progress_for_tree(tree, as_of: date | None = None) -> tuple[Progress, TreeData]:

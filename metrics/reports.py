@@ -31,9 +31,9 @@ from django.utils.functional import cached_property
 
 from goals.formulas import DivisionByZero, EvaluationError, FormulaError, MissingInput, check
 from goals.models import Node
+from goals.outline import tree_order
 from metrics import engine
 from metrics.engine import TreeData
-from metrics.grid import reachable
 from metrics.loading import tree_data
 from metrics.models import Entry
 
@@ -92,7 +92,7 @@ def structures(trees, rows) -> dict[int, LoadedTree]:
         by_tree[node.tree_id].append(node)
     loaded = {}
     for tree in trees:
-        ordered = reachable(by_tree[tree.pk])
+        ordered = tree_order(by_tree[tree.pk])
         nodes = [node for node, _depth in ordered]
         data = tree_data(tree, nodes)
         loaded[tree.pk] = LoadedTree(tree, data, None, nodes, {node.code: depth for node, depth in ordered}, notes={})

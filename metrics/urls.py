@@ -1,6 +1,6 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from metrics.views import dashboards, due, entry_history, grid, imports
+from metrics.views import dashboards, due, entry_history, grid, imports, initiatives
 
 app_name = "metrics"
 
@@ -25,4 +25,6 @@ urlpatterns = [
     path("nodes/<int:pk>/chart.json", dashboards.node_chart_data, name="node-chart-data"),
     path("nodes/<int:pk>/progress/", dashboards.node_progress, name="node-progress"),
     path("departments/<int:pk>/", dashboards.department, name="department"),
+    # Initiatives with their effect on their KPIs: /trees/<pk>/initiatives/ (adding and editing: goals)
+    path("trees/<int:pk>/initiatives/", initiatives.initiative_list, name="initiative-list"),
 ]

@@ -1,10 +1,14 @@
-"""Template helpers for numbers, weeks and statuses: {% load goaltree %}."""
+"""Template helpers for numbers, weeks and statuses: {% load goaltree %}. They format; they never query."""
+
+from decimal import Decimal
 
 from django import template
 from django.template.loader import render_to_string
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from goals import formatting
+from goals.models import display_name as _display_name
 
 register = template.Library()
 
@@ -22,8 +26,6 @@ def headline(value, unit=""):
     """{{ value|headline:node.unit }}: 3150万円 / ¥31.5M with the exact value in the title."""
     if value is None or value == "":
         return _missing()
-    from django.utils.html import format_html
-
     return format_html('<span title="{}">{}</span>', formatting.number(value, unit), formatting.headline(value, unit))
 
 
@@ -62,8 +64,6 @@ def status_badge(status, reason=""):
 
 
 def _missing(reason=None):
-    from django.utils.html import format_html
-
     return format_html(
         '<span class="missing" title="{}">—<span class="visually-hidden">{}</span></span>',
         reason or _("No data"),
@@ -78,6 +78,27 @@ def missing(reason=None):
 
 @register.filter
 def display_name(user):
-    from goals.models import display_name as name
+    return _display_name(user)
 
-    return name(user)
+
+@register.filter
+def rounded(value, unit=""):
+    """{{ value|rounded:unit }}: a computed figure rounded for reading (exact value in the title)."""
+    if value is None or value == "":
+        return _missing()
+    value = Decimal(value)
+    if value == value.to_integral_value():
+        return formatting.number(value, unit)
+    places = 1 if unit in ("%", "％") else (0 if abs(value) >= 100 else 2)
+    exact, shown = formatting.number(value, unit), formatting.number(value, unit, places)
+    return format_html('<span title="{}">{}</span>', exact, shown)
+
+
+@register.filter
+def with_unit(node):
+    """A KPI's name with its unit: 受注件数（件） in Japanese, 受注件数 (件) in English."""
+    if not node.unit:
+        return node.name
+    if formatting._is_ja():
+        return f"{node.name}（{node.unit}）"
+    return f"{node.name} ({node.unit})"

@@ -2,18 +2,15 @@
 
 import functools
 
-from django import forms
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from goals.forms.people import DepartmentForm, MembershipForm
 from goals.models import Department, Membership
 
 
@@ -28,35 +25,6 @@ def admin_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-class LoginForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": gettext_lazy(
-            "The user name or password is not correct. Check them and try again; passwords are case-sensitive."
-        ),
-        "inactive": gettext_lazy("This account is not active. Ask a workspace admin."),
-    }
-
-
-class DepartmentForm(forms.ModelForm):
-    class Meta:
-        model = Department
-        fields = ["name"]
-
-
-class MembershipForm(forms.Form):
-    user = forms.ModelChoiceField(
-        queryset=get_user_model().objects.order_by("username"),
-        label=gettext_lazy("Person"),
-        empty_label=gettext_lazy("Choose a person"),
-    )
-    department = forms.ModelChoiceField(
-        queryset=Department.objects.all(),
-        label=gettext_lazy("Department"),
-        empty_label=gettext_lazy("Choose a department"),
-    )
-    role = forms.ChoiceField(choices=Membership.Role.choices, label=gettext_lazy("Role"))
 
 
 @admin_required

@@ -13,19 +13,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from goals import hooks
 from goals.access import access_for, get_node_for_user
-from goals.forms import CommentForm
+from goals.forms.comments import CommentForm
 from goals.models import Comment
-from goals.views.nodes import node_context
+from goals.views.nodes import node_context, node_page_context
 
 INBOX_LIMIT = 200
 
 
 def _comments_response(request, node, form=None, status=200):
-    context = node_context(request, node, comment_form=form)
     if request.htmx:
-        return render(request, "goals/node_detail.html#comments", context)
-    return render(request, "goals/node_detail.html", context, status=status)
+        return render(request, "goals/node_detail.html#comments", node_context(request, node, comment_form=form))
+    return render(request, "goals/node_detail.html", node_page_context(request, node, form), status=status)
 
 
 def _comments_url(node):
@@ -101,17 +101,13 @@ def inbox(request):
     for comment in items:
         day = timezone.localdate(comment.created_at)
         groups[0 if day >= today else 1 if day >= week_start else 2]["items"].append(comment)
-    from metrics.views.due import due_groups  # numbers over time live in metrics
-
-    due = due_groups(user, access.member_of) if access.member_of else []
-    return render(
-        request,
-        "goals/inbox.html",
-        {
-            "groups": [g for g in groups if g["items"]],
-            "count": len(items),
-            "has_departments": bool(access.member_of),
-            "due": due,
-            "due_count": sum(len(due_items) for _tree, due_items in due),
-        },
-    )
+    context = {
+        "groups": [g for g in groups if g["items"]],
+        "count": len(items),
+        "has_departments": bool(access.member_of),
+        "due": [],
+        "due_count": 0,
+    }
+    # The numbers due (metrics.pages.inbox_page): numbers over time live in metrics.
+    context.update(hooks.page_context("inbox", request))
+    return render(request, "goals/inbox.html", context)

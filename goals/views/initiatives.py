@@ -1,4 +1,5 @@
-"""Initiatives (施策): a tree's list with each one's effect and cost-effectiveness, adding, editing, deleting.
+"""Initiatives (施策): adding, editing, deleting, and a node's initiatives for its chart. The tree's list with each
+one's effect is numbers over time: metrics.views.initiatives.
 
 Who may change them is in docs/permissions.md: the tree's editors (leads, admins) any initiative; members of
 a department the initiatives that aim at one of its KPIs.
@@ -14,11 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from goals import history, outline, periods
-from goals import initiatives as effects
+from goals import initiatives as rules
 from goals.access import access_for, get_node_for_user, get_tree_for_user
 from goals.formatting import plain
-from goals.forms_initiatives import InitiativeForm
-from goals.models import ChangeRecord, Initiative
+from goals.forms.initiatives import InitiativeForm
+from goals.models import ChangeAction, Initiative
 
 # A tree's initiatives
 
@@ -26,41 +27,6 @@ from goals.models import ChangeRecord, Initiative
 def _tree_nodes(tree):
     """The tree's active nodes in outline order, with `.depth`, in one query."""
     return outline.build(tree.nodes.active().select_related("department")).nodes
-
-
-def _weeks_param(request):
-    try:
-        weeks = int(request.GET.get("weeks", effects.DEFAULT_WEEKS))
-    except ValueError:
-        return effects.DEFAULT_WEEKS
-    return weeks if weeks in effects.WEEK_CHOICES else effects.DEFAULT_WEEKS
-
-
-@login_required
-@require_GET
-def initiative_list(request, pk):
-    """Every initiative of the tree with its effect on each KPI, and the cheapest improvements per KPI."""
-    tree = get_tree_for_user(request, pk)
-    nodes = _tree_nodes(tree)
-    access = access_for(request.user)
-    tree_editor = access.can_edit_tree(tree, effects.tree_department_ids(nodes, tree))
-    weeks = _weeks_param(request)
-    as_of_week = effects.last_complete_week(tree)
-    initiatives = tree.initiatives.select_related("owner").prefetch_related("nodes")
-    rows = effects.effects_for(tree, initiatives, {node.pk: node for node in nodes}, n=weeks, as_of_week=as_of_week)
-    for row in rows:
-        row.can_change = effects.can_change(access, row.initiative.nodes.all(), tree_editor)
-    context = {
-        "tree": tree,
-        "rows": rows,
-        "summary": effects.summary(rows, nodes),
-        "weeks": weeks,
-        "week_choices": effects.WEEK_CHOICES,
-        "as_of_week": as_of_week,
-        "can_add": effects.can_add(access, tree, nodes, tree_editor),
-    }
-    template = "goals/initiative_list.html#effects" if request.htmx else "goals/initiative_list.html"
-    return render(request, template, context)
 
 
 # Adding, editing, deleting
@@ -85,8 +51,8 @@ def _form_for(request, tree, nodes, tree_editor, data=None, instance=None):
 def _check_can_add(request, tree):
     nodes = _tree_nodes(tree)
     access = access_for(request.user)
-    tree_editor = access.can_edit_tree(tree, effects.tree_department_ids(nodes, tree))
-    if not effects.can_add(access, tree, nodes, tree_editor):
+    tree_editor = access.can_edit_tree(tree, rules.tree_department_ids(nodes, tree))
+    if not rules.can_add(access, tree, nodes, tree_editor):
         _refuse()
     return nodes, tree_editor
 
@@ -100,8 +66,8 @@ def _get_initiative(request, pk):
     tree = initiative.tree
     nodes = _tree_nodes(tree)
     access = access_for(request.user)
-    tree_editor = access.can_edit_tree(tree, effects.tree_department_ids(nodes, tree))
-    if not effects.can_change(access, initiative.nodes.all(), tree_editor):
+    tree_editor = access.can_edit_tree(tree, rules.tree_department_ids(nodes, tree))
+    if not rules.can_change(access, initiative.nodes.all(), tree_editor):
         _refuse()
     return initiative, nodes, tree_editor
 
@@ -135,11 +101,10 @@ def create_initiative(request, pk):
     form = _form_for(request, tree, nodes, tree_editor, data=request.POST)
     if not form.is_valid():
         return _render_form(request, tree, form, status=400)
-    with transaction.atomic():
-        initiative = form.save()
-        _record(request, tree, ChangeRecord.Action.CREATE, "", _summary(initiative))
+    with history.recorded_as(request.user, ChangeAction.CREATE):
+        initiative = form.save(commit=False).save_with_kpis(form.cleaned_data["nodes"])
     messages.success(request, _("Added the initiative %(title)s.") % {"title": initiative.title})
-    return redirect("goals:initiative-list", tree.pk)
+    return redirect("metrics:initiative-list", tree.pk)
 
 
 @login_required
@@ -155,17 +120,14 @@ def edit_initiative(request, pk):
 def update_initiative(request, pk):
     initiative, nodes, tree_editor = _get_initiative(request, pk)
     tree = initiative.tree
-    before = _summary(initiative)
     form = _form_for(request, tree, nodes, tree_editor, data=request.POST, instance=initiative)
     if not form.is_valid():
         return _render_form(request, tree, form, initiative, status=400)
-    with transaction.atomic():
-        initiative = form.save()
-        after = _summary(initiative)
-        if after != before:
-            _record(request, tree, ChangeRecord.Action.UPDATE, before, after)
+    if form.has_changed():  # else there is nothing to save or record
+        with history.recorded_as(request.user, ChangeAction.UPDATE):
+            initiative = form.save(commit=False).save_with_kpis(form.cleaned_data["nodes"])
     messages.success(request, _("Saved the initiative %(title)s.") % {"title": initiative.title})
-    return redirect("goals:initiative-list", tree.pk)
+    return redirect("metrics:initiative-list", tree.pk)
 
 
 @login_required
@@ -173,27 +135,10 @@ def update_initiative(request, pk):
 def delete_initiative(request, pk):
     initiative, _nodes, _tree_editor = _get_initiative(request, pk)
     tree = initiative.tree
-    with transaction.atomic():
-        _record(request, tree, ChangeRecord.Action.DELETE, _summary(initiative), "")
+    with transaction.atomic(), history.recorded_as(request.user, ChangeAction.DELETE):
         initiative.delete()
     messages.success(request, _("Deleted the initiative %(title)s.") % {"title": initiative.title})
-    return redirect("goals:initiative-list", tree.pk)
-
-
-def _record(request, tree, action, before, after):
-    """One line in the tree's history (goals.history): the initiative before and after, "" for none."""
-    history.record(tree, None, request.user, action, {"initiative": [before, after]})
-
-
-def _summary(initiative):
-    """The initiative in one line for the tree's history, readable in any language: title, dates, cost, KPIs."""
-    end = initiative.end_date.isoformat() if initiative.end_date else ""
-    parts = [f"{initiative.start_date.isoformat()}–{end}"]
-    if initiative.cost is not None:
-        parts.append(plain(initiative.cost))
-    codes = sorted(node.code for node in initiative.nodes.all())
-    parts.append(", ".join(codes))
-    return f"{initiative.title} ({'; '.join(parts)})"
+    return redirect("metrics:initiative-list", tree.pk)
 
 
 # A node's initiatives, for its chart
@@ -208,7 +153,7 @@ def node_initiatives(request, pk):
     for index, initiative in enumerate(node.initiatives.order_by("start_date", "id")):
         items.append(
             {
-                "label": effects.letter(index),
+                "label": rules.letter(index),
                 "week": periods.week_containing(initiative.start_date, node.tree.week_start).isoformat(),
                 "title": initiative.title,
                 "start_date": initiative.start_date.isoformat(),

@@ -19,10 +19,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from goals import editing, history, outline
+from goals import editing, history, hooks, outline
 from goals.access import access_for, get_node_for_user, get_tree_for_user
-from goals.forms import CommentForm, MoveForm, NodeForm, check_formula
-from goals.models import ChangeRecord, Node, Tree
+from goals.forms.comments import CommentForm
+from goals.forms.nodes import MoveForm, NodeForm, check_formula
+from goals.models import ChangeAction, Node, Tree, VersionConflict
 from goals.views.trees import render_editor, tree_url
 
 _CODE = re.compile(r"([a-z][a-z0-9_]*)")
@@ -97,7 +98,7 @@ def node_context(request, node, comment_form=None):
         "children": children,
         "depth": getattr(this, "depth", None),
         "formula_parts": formula_parts,
-        "changes": history.with_rows(node.changes.select_related("user").order_by("-created_at", "-id")[:100]),
+        "changes": history.with_rows(history.node_changes(node)),
         "comments": node.comments.select_related("author").order_by("created_at", "id"),
         "comment_form": comment_form or CommentForm(),
         "can_edit": access.can_edit_tree(node.tree, department_ids - {None}),
@@ -109,7 +110,15 @@ def node_context(request, node, comment_form=None):
 @require_GET
 def node_detail(request, pk):
     node = get_node_for_user(request, pk)
-    return render(request, "goals/node_detail.html", node_context(request, node))
+    return render(request, "goals/node_detail.html", node_page_context(request, node))
+
+
+def node_page_context(request, node, comment_form=None):
+    """node_context and the node's numbers (progress, initiatives with their effect, history of numbers), which
+    metrics adds (metrics.pages.node_page): everything the whole node page shows."""
+    context = node_context(request, node, comment_form)
+    context.update(hooks.page_context("node", request, node))
+    return context
 
 
 # Adding and editing
@@ -173,12 +182,12 @@ def create_node(request, pk):
     form = NodeForm(request.POST, tree=parent.tree, parent=parent)
     if form.is_valid():
         try:
-            with transaction.atomic():
+            with transaction.atomic(), history.recorded_as(request.user, ChangeAction.CREATE):
                 node = form.save(commit=False)
                 last = parent.children.active().aggregate(last=Max("position"))["last"]
                 node.position = 0 if last is None else last + 1
                 node.save()
-                history.record(parent.tree, node, request.user, ChangeRecord.Action.CREATE, history.diff({}, node))
+                Tree.bump_data_version(parent.tree_id)
         except IntegrityError:
             # Someone added a node with this code in the meantime.
             form.add_error(
@@ -207,40 +216,31 @@ def update_node(request, pk):
     node = get_node_for_user(request, pk, write=True)
     if node.is_archived:
         return _refuse(request, node, _("%(node)s is archived. Restore it before editing it.") % {"node": node.name})
-    with transaction.atomic():
-        locked = (
-            Node.objects.select_for_update(of=("self",))
-            .select_related("tree", "parent", "department", "owner")
-            .get(pk=pk)
+    # The form works on a copy of its own: `node` stays as stored, for the page around the form.
+    editable = Node.objects.select_related("tree", "parent", "department", "owner").get(pk=pk)
+    form = NodeForm(request.POST, instance=editable, tree=node.tree)
+    if not form.is_valid():
+        return _render_form(request, form, tree=node.tree, mode="edit", node=node, status=_status(request))
+    form_version = form.cleaned_data.get("version")
+    try:
+        saved = node.save_versioned(request.user, form.changes(), expected_version=form_version or 0)
+    except VersionConflict as conflict:
+        # Saved by someone else since this form was opened: refuse, show their change, keep these values.
+        # The re-rendered form carries the new version, so saving again overwrites on purpose.
+        data = request.POST.copy()
+        data["version"] = conflict.stored_version
+        fresh = Node.objects.select_related("tree", "parent").get(pk=pk)
+        return _render_form(
+            request,
+            NodeForm(data, instance=fresh, tree=node.tree),
+            tree=node.tree,
+            mode="edit",
+            node=node,
+            conflict=history.updates_since(fresh, form_version),
+            status=200 if request.htmx else 409,
         )
-        stored_version = locked.version
-        before = history.snapshot(locked)
-        form = NodeForm(request.POST, instance=locked, tree=node.tree)
-        if not form.is_valid():
-            return _render_form(request, form, tree=node.tree, mode="edit", node=node, status=_status(request))
-        if form.cleaned_data.get("version") != stored_version:
-            # Saved by someone else since this form was opened: refuse, show their change, keep these values.
-            # The re-rendered form carries the new version, so saving again overwrites on purpose.
-            data = request.POST.copy()
-            data["version"] = stored_version
-            fresh = Node.objects.select_related("tree", "parent").get(pk=pk)
-            return _render_form(
-                request,
-                NodeForm(data, instance=fresh, tree=node.tree),
-                tree=node.tree,
-                mode="edit",
-                node=node,
-                conflict=history.updates_since(node.changes, stored_version, form.cleaned_data.get("version")),
-                status=200 if request.htmx else 409,
-            )
-        locked = form.save(commit=False)
-        changes = history.diff(before, locked)
-        if changes:
-            locked.version = stored_version + 1
-            locked.save()
-            history.record(node.tree, locked, request.user, ChangeRecord.Action.UPDATE, changes)
-    notice = _("Saved %(node)s.") if changes else _("Nothing changed in %(node)s.")
-    return _done(request, node.tree, notice % {"node": locked.name}, locked)
+    notice = _("Saved %(node)s.") if saved.version != node.version else _("Nothing changed in %(node)s.")
+    return _done(request, node.tree, notice % {"node": saved.name}, saved)
 
 
 @login_required

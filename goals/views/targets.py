@@ -5,19 +5,18 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
-from goals import formulas, history
+from goals import formulas
 from goals.access import access_for, get_node_for_user
 from goals.formatting import number, plain
-from goals.forms_tree_extras import SeasonalityForm
+from goals.forms.targets import SeasonalityForm
 from goals.health import tree_health
-from goals.models import ChangeRecord, Node
+from goals.models import Node, VersionConflict
 from goals.seasonality import business_day_weights
 
 # Back-calculation: /nodes/<pk>/backcalc/
@@ -139,15 +138,8 @@ def apply_backcalc(request, pk):
             )
             % {"child": row.child.name, "value": number(row.value, row.child.unit)},
         )
-    with transaction.atomic():
-        child = Node.objects.select_for_update(of=("self",)).select_related("department", "owner").get(pk=row.child.pk)
-        before = history.snapshot(child, ["target"])
-        child.target = row.value
-        child.version += 1
-        child.save(update_fields=["target", "version", "updated_at"])
-        history.record(
-            node.tree, child, request.user, ChangeRecord.Action.UPDATE, history.diff(before, child, ["target"])
-        )
+    # The check that counts here is the proposal's value above, not the version of the child's form.
+    child = row.child.save_versioned(request.user, {"target": row.value})
     notice = _("Set the target of %(child)s to %(value)s.") % {
         "child": child.name,
         "value": number(child.target, child.unit),
@@ -159,10 +151,6 @@ def apply_backcalc(request, pk):
 
 
 # Seasonality: /nodes/<pk>/seasonality/
-
-
-def _weights_text(weights):
-    return ", ".join(str(weight) for weight in weights) if weights else ""
 
 
 def _stored_weights(node, count):
@@ -281,37 +269,28 @@ def save_seasonality(request, pk):
     if action == "preview":
         return _render_seasonality(request, node, form, weights, previewing=True)
 
-    with transaction.atomic():
-        locked = Node.objects.select_for_update().get(pk=node.pk)
-        if form.cleaned_data.get("version") != locked.version:
-            data = request.POST.copy()
-            data["version"] = locked.version
-            form = SeasonalityForm(data, weeks=weeks)
-            form.is_valid()
-            error = _(
-                "Not saved: someone changed %(node)s since you opened this page. Your weights are kept below; "
-                "check the node's history, then save again to overwrite."
-            ) % {"node": node.name}
-            return _render_seasonality(request, node, form, weights, status=409, error=error)
-        old = locked.weights
-        locked.weights = [plain(weight) for weight in weights] if weights is not None else None
-        if locked.weights != old:
-            locked.version += 1
-            locked.save(update_fields=["weights", "version", "updated_at"])
-            history.record(
-                node.tree,
-                locked,
-                request.user,
-                ChangeRecord.Action.UPDATE,
-                {"weights": [_weights_text(old), _weights_text(locked.weights)]},
-            )
+    stored_weights = [plain(weight) for weight in weights] if weights is not None else None
+    try:
+        saved = node.save_versioned(
+            request.user, {"weights": stored_weights}, expected_version=form.cleaned_data.get("version") or 0
+        )
+    except VersionConflict as conflict:
+        data = request.POST.copy()
+        data["version"] = conflict.stored_version
+        form = SeasonalityForm(data, weeks=weeks)
+        form.is_valid()
+        error = _(
+            "Not saved: someone changed %(node)s since you opened this page. Your weights are kept below; "
+            "check the node's history, then save again to overwrite."
+        ) % {"node": node.name}
+        return _render_seasonality(request, node, form, weights, status=409, error=error)
     notice = {
         SeasonalityForm.EVEN: _("Saved: the target of %(node)s is spread evenly over the weeks."),
         SeasonalityForm.BUSINESS_DAYS: _("Saved: the target of %(node)s follows the business days of each week."),
         SeasonalityForm.CUSTOM: _("Saved: the target of %(node)s follows the weights you entered."),
     }[method] % {"node": node.name}
     if request.htmx:
-        node.weights, node.version = locked.weights, locked.version
+        node.weights, node.version = saved.weights, saved.version
         form = SeasonalityForm(weeks=weeks, initial=_initial(node, weeks, weights, method))
         return _render_seasonality(request, node, form, weights, notice=notice)
     messages.success(request, notice)

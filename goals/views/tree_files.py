@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from goals import treefile
 from goals.access import access_for, get_tree_for_user
-from goals.forms_tree_extras import TreeCopyForm, TreeFromTemplateForm, TreeImportForm
+from goals.forms.tree_files import TreeCopyForm, TreeFromTemplateForm, TreeImportForm
 from goals.models import Tree
 from goals.views.trees import check_can_create, creatable_departments
 

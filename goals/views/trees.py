@@ -1,7 +1,5 @@
 """Trees: the list, creating one, the tree page (the editor), its settings and its history."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,13 +8,16 @@ from django.db import transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
 
-from goals import history, outline
+from goals import history, outline, periods
 from goals.access import access_for, get_tree_for_user
-from goals.forms import NewTreeForm, TreeForm
-from goals.models import ChangeRecord, Department, Node, Tree
+from goals.forms.trees import NewTreeForm, TreeForm
+from goals.health import tree_health
+from goals.models import ChangeAction, Department, Node, Tree, VersionConflict
 
 # Trees
 
@@ -52,17 +53,11 @@ def tree_list(request):
     return render(request, "goals/tree_list.html", {"trees": trees, "can_create": can_create_trees(request.user)})
 
 
-def _fiscal_year(today):
-    """The Japanese fiscal year holding `today`: 1 April to 31 March."""
-    start_year = today.year if today.month >= 4 else today.year - 1
-    return date(start_year, 4, 1), date(start_year + 1, 3, 31)
-
-
 @login_required
 @require_GET
 def new_tree(request):
     check_can_create(request)
-    start, end = _fiscal_year(date.today())
+    start, end = periods.fiscal_year_dates(periods.fiscal_year(timezone.localdate()))
     departments = creatable_departments(request.user)
     initial = {"period_start": start, "period_end": end}
     if departments.count() == 1:
@@ -78,11 +73,9 @@ def create_tree(request):
     form = NewTreeForm(request.POST, departments=creatable_departments(request.user))
     if not form.is_valid():
         return render(request, "goals/tree_form.html", {"form": form, "creating": True}, status=400)
-    with transaction.atomic():
+    with transaction.atomic(), history.recorded_as(request.user, ChangeAction.CREATE):
         tree = form.save()
         kgi = form.save_kgi(tree)
-        history.record(tree, None, request.user, ChangeRecord.Action.CREATE, history.diff({}, tree))
-        history.record(tree, kgi, request.user, ChangeRecord.Action.CREATE, history.diff({}, kgi))
     messages.success(
         request,
         _("Created the tree %(tree)s with its KGI %(kgi)s. Add the KPIs below it.")
@@ -96,8 +89,6 @@ def create_tree(request):
 
 def editor_context(request, tree, **extra):
     """Everything the tree page's editor region shows, in a fixed number of queries."""
-    from goals.health import tree_health
-
     nodes = list(tree.nodes.select_related("department", "owner").order_by("position", "id"))
     arranged = outline.build(nodes)
     department_ids = {n.department_id for n in arranged.nodes if n.department_id}
@@ -122,8 +113,6 @@ def render_editor(request, tree, notice="", error="", node=None):
 
     `node` is the node the change was about: the page brings its card into view and focuses it.
     """
-    from django_htmx.http import reswap, retarget
-
     context = editor_context(request, tree, notice=notice, notice_error=error, focus_node=node)
     response = render(request, "goals/tree_detail.html#editor", context)
     return reswap(retarget(response, "#tree-editor"), "outerHTML")
@@ -152,37 +141,28 @@ def edit_tree(request, pk):
 def update_tree(request, pk):
     tree = get_tree_for_user(request, pk, write=True)
     departments = Department.objects.all()
-    with transaction.atomic():
-        locked = Tree.objects.select_for_update(of=("self",)).select_related("department").get(pk=tree.pk)
-        stored_version = locked.version
-        before = history.snapshot(locked)
-        form = TreeForm(request.POST, instance=locked, departments=departments)
-        if not form.is_valid():
-            return render(request, "goals/tree_form.html", {"form": form, "tree": tree}, status=400)
-        if form.cleaned_data.get("version") != stored_version:
-            # Someone saved since this form was opened: show what they changed, keep what this person typed,
-            # and let the next save (carrying the new version) overwrite.
-            data = request.POST.copy()
-            data["version"] = stored_version
-            context = {
-                "form": TreeForm(data, instance=Tree.objects.get(pk=tree.pk), departments=departments),
-                "tree": tree,
-                "conflict": history.updates_since(
-                    tree.changes.filter(node__isnull=True, node_code=""),
-                    stored_version,
-                    form.cleaned_data.get("version"),
-                ),
-                "has_errors": True,
-            }
-            return render(request, "goals/tree_form.html", context, status=409)
-        locked = form.save(commit=False)
-        locked.version = stored_version + 1
-        locked.save()
-        changes = history.diff(before, locked)
-        if changes:
-            history.record(locked, None, request.user, ChangeRecord.Action.UPDATE, changes)
-    messages.success(request, _("Saved the settings of %(tree)s.") % {"tree": locked.name})
-    return redirect("goals:tree-detail", locked.pk)
+    # The form works on a copy of its own: `tree` stays as stored, for the page around the form.
+    form = TreeForm(request.POST, instance=Tree.objects.get(pk=tree.pk), departments=departments)
+    if not form.is_valid():
+        return render(request, "goals/tree_form.html", {"form": form, "tree": tree}, status=400)
+    form_version = form.cleaned_data.get("version")
+    try:
+        saved = tree.save_versioned(request.user, form.changes(), expected_version=form_version or 0)
+    except VersionConflict as conflict:
+        # Someone saved since this form was opened: show what they changed, keep what this person typed,
+        # and let the next save (carrying the new version) overwrite.
+        data = request.POST.copy()
+        data["version"] = conflict.stored_version
+        fresh = Tree.objects.get(pk=tree.pk)
+        context = {
+            "form": TreeForm(data, instance=fresh, departments=departments),
+            "tree": fresh,
+            "conflict": history.updates_since(fresh, form_version),
+            "has_errors": True,
+        }
+        return render(request, "goals/tree_form.html", context, status=409)
+    messages.success(request, _("Saved the settings of %(tree)s.") % {"tree": saved.name})
+    return redirect("goals:tree-detail", saved.pk)
 
 
 # History
@@ -192,8 +172,7 @@ def update_tree(request, pk):
 @require_GET
 def tree_history(request, pk):
     tree = get_tree_for_user(request, pk)
-    changes = tree.changes.select_related("user", "node").order_by("-created_at", "-id")
-    page = Paginator(changes, 50).get_page(request.GET.get("page"))
+    page = Paginator(history.tree_changes(tree), 50).get_page(request.GET.get("page"))
     return render(
         request,
         "goals/tree_history.html",

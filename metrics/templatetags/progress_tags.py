@@ -1,4 +1,4 @@
-"""Template helpers of the dashboards: {% load progress_tags %}."""
+"""Template helpers of the dashboards: {% load progress_tags %}. They format; the views compute."""
 
 from decimal import Decimal
 from functools import lru_cache
@@ -11,30 +11,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from goals import formatting
-from goals.templatetags.goaltree import status_badge
+from goals.templatetags.goaltree import num, status_badge
 from metrics import engine
 
 register = template.Library()
 
 INITIATIVES_PLUGIN = "js/chart-initiatives.js"
-
-
-@register.simple_tag(takes_context=True)
-def node_progress(context, node):
-    """{% node_progress node as np %}: the node's progress (metrics.views.dashboards.NodeView), or None.
-
-    A view that computed it already passes it as `np`; the node page (goals) gets it here, in three
-    queries whatever the tree's size.
-    """
-    from metrics.views.dashboards import node_view
-
-    given = context.get("np")
-    if given is not None and given.node.pk == node.pk:
-        return given
-    request = context.get("request")
-    if request is None:
-        return None
-    return node_view(request, node)
 
 
 @register.inclusion_tag("metrics/includes/chart_scripts.html")
@@ -131,8 +113,6 @@ def _rounded(value, unit):
 def figure(value, unit=""):
     """{{ value|figure:node.unit }}: a figure with its unit, rounded for display; a muted dash for missing."""
     if value is None or value == "":
-        from goals.templatetags.goaltree import num
-
         return num(None)
     return formatting.number(_rounded(value, unit), unit)
 

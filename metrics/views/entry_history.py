@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from goals.access import access_for, check_can_enter, get_node_for_user
 from goals.formatting import number, week_label
+from metrics import entries
 from metrics.entries import set_entry
 from metrics.models import EntryChange
 
@@ -17,7 +18,8 @@ from metrics.models import EntryChange
 @login_required
 def entry_history(request, node_id):
     node = get_node_for_user(request, node_id)
-    return render(request, "metrics/entry_history.html", {"node": node, "tree": node.tree, "history_limit": 0})
+    context = {"node": node, "tree": node.tree, "history": entries.entry_history(node, request.user, limit=0)}
+    return render(request, "metrics/entry_history.html", context)
 
 
 @login_required

@@ -6,7 +6,6 @@ confirm it, and nothing is kept in memory or on local disk. Confirming re-reads 
 when the plan differs from the one the person saw, the new preview is shown again instead of saving.
 """
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -14,34 +13,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from goals.access import get_tree_for_user
 from metrics import csvfiles
+from metrics.forms import EntriesFileForm
 
 SIGNING_SALT = "metrics.import-entries"
 PREVIEW_MAX_AGE = 60 * 60  # seconds a preview may wait for its confirmation
-
-
-class EntriesFileForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("CSV file"),
-        help_text=gettext_lazy(
-            "Columns tree,node,week,value, with the header on the first line. UTF-8, or CSV as Japanese Excel "
-            "saves it. An empty value deletes that week's number."
-        ),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if upload.size > csvfiles.MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)s MB. Split it into smaller files and import them one by one.")
-                % {"limit": csvfiles.MAX_FILE_BYTES // (1024 * 1024)}
-            )
-        return upload
 
 
 @login_required

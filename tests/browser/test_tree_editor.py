@@ -5,8 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from goals.models import ChangeRecord, Node, Tree
+from goals.models import Node, Tree
 from tests.browser.conftest import htmx_settled, login
+from tests.goals.helpers import recorded
 
 pytestmark = pytest.mark.browser
 
@@ -112,7 +113,7 @@ def test_build_a_three_level_tree_move_a_node_and_fix_the_health(page, owner, em
     htmx_settled(page)
     leads.refresh_from_db()
     assert leads.parent.code == "avg_deal_size"
-    assert ChangeRecord.objects.filter(node=leads, action="move").exists()
+    assert recorded(node=leads, action="move")
     # Moving a node that its parent's formula uses is refused with the reason. Give revenue a formula first.
     revenue = empty_tree.nodes.get(code="revenue")
     _open(page, "revenue")

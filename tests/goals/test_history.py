@@ -1,10 +1,21 @@
 from datetime import date
 from decimal import Decimal
 
+from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
 
 from goals import history
-from goals.models import ChangeRecord, Node
+from goals.models import ChangeAction, Node
+from tests.goals.helpers import one, recorded
+
+
+def _record(tree, node, user, action, changes):
+    """Save `node` (or `tree`) as changed by `user` for `action`, with `changes` as the change to show."""
+    instance = node if node is not None else tree
+    with history.recorded_as(user, action):
+        instance._history_changes = changes
+        instance.save()
+    return recorded(node=node)[0] if node is not None else history.tree_own_changes(tree)[0]
 
 
 def test_snapshot_writes_display_ready_strings(tree, owner, sales):
@@ -42,32 +53,32 @@ def test_diff_from_nothing_lists_what_a_new_node_has(tree):
 
 def test_record_writes_who_what_and_the_node_code(tree, owner):
     node = tree.nodes.get(code="avg_deal_size")
-    change = history.record(tree, node, owner, ChangeRecord.Action.UPDATE, {"target": ["500000", "550000"]})
-    change.refresh_from_db()
+    with history.recorded_as(owner, ChangeAction.UPDATE):
+        node.target = Decimal("550000")
+        node.save()
+    change = one(recorded(node=node))
     assert change.user == owner
     assert change.node == node
     assert change.node_code == "avg_deal_size"
     assert change.changes == {"target": ["500000", "550000"]}
     # The code survives when the node is deleted.
     node.delete()
-    change.refresh_from_db()
+    change = one(recorded(tree, action=ChangeAction.UPDATE))
     assert change.node is None and change.node_code == "avg_deal_size"
 
 
 def test_record_keeps_no_user_for_the_system(tree):
-    from django.contrib.auth.models import AnonymousUser
-
-    change = history.record(tree, None, AnonymousUser(), ChangeRecord.Action.IMPORT, {})
+    change = _record(tree, None, AnonymousUser(), ChangeAction.IMPORT, {})
     assert change.user is None and change.node_code == ""
 
 
 def test_describe_translates_labels_and_choices_and_groups_digits(tree, owner):
     deals = tree.nodes.get(code="deals")
-    change = history.record(
+    change = _record(
         tree,
         deals,
         owner,
-        ChangeRecord.Action.UPDATE,
+        ChangeAction.UPDATE,
         {"target": ["1200000", "1250000.5"], "direction": ["higher", "lower"], "parent": ["売上 (revenue)", ""]},
     )
     with translation.override("en"):
@@ -78,11 +89,11 @@ def test_describe_translates_labels_and_choices_and_groups_digits(tree, owner):
 
 
 def test_describe_shows_tree_settings_dates_and_weekdays(tree, owner):
-    change = history.record(
+    change = _record(
         tree,
         None,
         owner,
-        ChangeRecord.Action.UPDATE,
+        ChangeAction.UPDATE,
         {"period_end": ["2027-03-31", "2027-09-30"], "week_start": ["0", "6"]},
     )
     with translation.override("en"):
@@ -94,5 +105,5 @@ def test_describe_shows_tree_settings_dates_and_weekdays(tree, owner):
 
 
 def test_describe_keeps_unknown_keys_readable(tree, owner):
-    change = history.record(tree, None, owner, ChangeRecord.Action.IMPORT, {"file": ["", "tree.json"]})
+    change = _record(tree, None, owner, ChangeAction.IMPORT, {"file": ["", "tree.json"]})
     assert history.describe(change) == [("file", "", "tree.json")]

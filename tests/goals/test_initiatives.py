@@ -18,10 +18,12 @@ from django.urls import reverse
 from django.utils import translation
 
 from goals import history
-from goals import initiatives as effects
-from goals.models import ChangeRecord, Department, Initiative, Membership, Node
-from goals.templatetags.initiative_tags import cost_per_unit, delta, mean
+from goals.models import ChangeAction, Department, Initiative, Membership, Node
+from metrics import initiatives as effects
+from metrics import pages
 from metrics.models import Entry
+from metrics.templatetags.initiative_tags import cost_per_unit, delta, mean
+from tests.goals.helpers import one, recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -69,17 +71,18 @@ def japanese(settings, tmp_path, client):
 def nodes(tree):
     """The fixture tree's nodes by code, plus `cpl` (cost per lead, lower is better) under leads."""
     by_code = {node.code: node for node in tree.nodes.all()}
-    by_code["cpl"] = Node.objects.create(
-        tree=tree,
-        parent=by_code["leads"],
-        code="cpl",
-        name="リード単価",
-        unit="円",
-        direction=Node.Direction.LOWER,
-        aggregation="average",
-        department=by_code["leads"].department,
-        position=1,
-    )
+    with history.recorded_as(None, ChangeAction.BASELINE):  # part of the tree as the tests find it
+        by_code["cpl"] = Node.objects.create(
+            tree=tree,
+            parent=by_code["leads"],
+            code="cpl",
+            name="リード単価",
+            unit="円",
+            direction=Node.Direction.LOWER,
+            aggregation="average",
+            department=by_code["leads"].department,
+            position=1,
+        )
     return by_code
 
 
@@ -90,7 +93,8 @@ def enter(node, values):
 
 
 def make(tree, title, start, kpis, cost=None, end=None, owner=None):
-    initiative = Initiative.objects.create(
+    """An initiative as the tests find it (its history starts with it)."""
+    initiative = Initiative(
         tree=tree,
         title=title,
         start_date=start,
@@ -98,8 +102,8 @@ def make(tree, title, start, kpis, cost=None, end=None, owner=None):
         cost=None if cost is None else Decimal(cost),
         owner=owner,
     )
-    initiative.nodes.set(kpis)
-    return initiative
+    with history.recorded_as(None, ChangeAction.BASELINE):
+        return initiative.save_with_kpis(kpis)
 
 
 @pytest.fixture
@@ -240,7 +244,7 @@ def scenario(tree, nodes, owner, member):
 
 def test_the_list_shows_each_effect_with_both_means_weeks_and_cost_per_unit(client, member, scenario):
     client.force_login(member)
-    response = client.get(reverse("goals:initiative-list", args=[scenario["expo"].tree_id]))
+    response = client.get(reverse("metrics:initiative-list", args=[scenario["expo"].tree_id]))
     assert response.status_code == 200
     html = response.content.decode()
     assert "展示会出展" in html and "リスティング広告" in html
@@ -258,7 +262,7 @@ def test_the_list_shows_each_effect_with_both_means_weeks_and_cost_per_unit(clie
 
 def test_the_summary_orders_initiatives_by_cost_per_unit_of_improvement(client, member, scenario):
     client.force_login(member)
-    response = client.get(reverse("goals:initiative-list", args=[scenario["expo"].tree_id]))
+    response = client.get(reverse("metrics:initiative-list", args=[scenario["expo"].tree_id]))
     leads_summary = next(item for item in response.context["summary"] if item.node.code == "leads")
     assert [row.initiative.title for row, _effect in leads_summary.rows] == ["展示会出展", "リスティング広告"]
     assert [effect.cost_per_unit for _row, effect in leads_summary.rows] == [Decimal(10000), Decimal(50000)]
@@ -268,7 +272,7 @@ def test_the_summary_orders_initiatives_by_cost_per_unit_of_improvement(client, 
 
 def test_the_list_in_japanese(client, member, scenario, japanese):
     client.force_login(member)
-    html = client.get(reverse("goals:initiative-list", args=[scenario["expo"].tree_id])).content.decode()
+    html = client.get(reverse("metrics:initiative-list", args=[scenario["expo"].tree_id])).content.decode()
     assert "13件" in html and "23件" in html and "+10件" in html
     assert "3週" in html
     assert "10,000円/件" in html and "50,000円/件" in html
@@ -282,14 +286,14 @@ def test_a_worse_result_says_so_in_words(client, member, tree, nodes):
     enter(nodes["cpl"], {"2026-05-25": 4000, "2026-06-01": 5000})
     make(tree, "値上げ", date(2026, 6, 1), [nodes["cpl"]], 1000)
     client.force_login(member)
-    html = client.get(reverse("goals:initiative-list", args=[tree.pk])).content.decode()
+    html = client.get(reverse("metrics:initiative-list", args=[tree.pk])).content.decode()
     assert "+¥1,000" in html and "Worse" in html
     assert "The KPI got worse after the start" in html
 
 
 def test_the_number_of_weeks_compared_can_change_and_htmx_gets_the_region(client, member, scenario):
     client.force_login(member)
-    url = reverse("goals:initiative-list", args=[scenario["expo"].tree_id])
+    url = reverse("metrics:initiative-list", args=[scenario["expo"].tree_id])
     response = client.get(url, {"weeks": "2"}, headers={"HX-Request": "true"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -303,14 +307,14 @@ def test_the_number_of_weeks_compared_can_change_and_htmx_gets_the_region(client
 
 def test_an_empty_list_says_what_comes(client, owner, tree):
     client.force_login(owner)
-    html = client.get(reverse("goals:initiative-list", args=[tree.pk])).content.decode()
+    html = client.get(reverse("metrics:initiative-list", args=[tree.pk])).content.decode()
     assert "No initiatives yet" in html
     assert reverse("goals:initiative-create", args=[tree.pk]) in html
 
 
 def _list_queries(client, tree):
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(reverse("goals:initiative-list", args=[tree.pk])).status_code == 200
+        assert client.get(reverse("metrics:initiative-list", args=[tree.pk])).status_code == 200
     return len(queries)
 
 
@@ -333,7 +337,7 @@ def test_the_list_runs_a_fixed_number_of_queries(client, member, tree, nodes):
 def test_anonymous_people_are_sent_to_login(client, scenario):
     tree_id = scenario["expo"].tree_id
     for url in [
-        reverse("goals:initiative-list", args=[tree_id]),
+        reverse("metrics:initiative-list", args=[tree_id]),
         reverse("goals:initiative-create", args=[tree_id]),
         reverse("goals:initiative-edit", args=[scenario["expo"].pk]),
         reverse("goals:node-initiatives", args=[scenario["expo"].nodes.first().pk]),
@@ -349,7 +353,7 @@ def test_it_checks_ownership(client, viewer, hr_member, sales_member, scenario, 
     data = {"title": "勝手な施策", "nodes": [nodes["leads"].pk], "owner": viewer.pk, "start_date": "2026-06-01"}
     for person in (viewer, hr_member):
         client.force_login(person)
-        assert client.get(reverse("goals:initiative-list", args=[tree_id])).status_code == 200  # everyone sees
+        assert client.get(reverse("metrics:initiative-list", args=[tree_id])).status_code == 200  # everyone sees
         assert client.get(reverse("goals:initiative-create", args=[tree_id])).status_code == 403
         assert client.post(reverse("goals:initiative-create-save", args=[tree_id]), data).status_code == 403
         assert client.get(reverse("goals:initiative-edit", args=[expo.pk])).status_code == 403
@@ -367,11 +371,11 @@ def test_it_checks_ownership(client, viewer, hr_member, sales_member, scenario, 
 def test_the_page_hides_what_a_person_cannot_change(client, viewer, sales_member, scenario):
     tree_id = scenario["expo"].tree_id
     client.force_login(viewer)
-    html = client.get(reverse("goals:initiative-list", args=[tree_id])).content.decode()
+    html = client.get(reverse("metrics:initiative-list", args=[tree_id])).content.decode()
     assert reverse("goals:initiative-create", args=[tree_id]) not in html
     assert reverse("goals:initiative-edit", args=[scenario["expo"].pk]) not in html
     client.force_login(sales_member)
-    html = client.get(reverse("goals:initiative-list", args=[tree_id])).content.decode()
+    html = client.get(reverse("metrics:initiative-list", args=[tree_id])).content.decode()
     assert reverse("goals:initiative-edit", args=[scenario["expo"].pk]) not in html
     assert reverse("goals:initiative-edit", args=[scenario["seminar"].pk]) in html
 
@@ -404,14 +408,14 @@ def test_a_lead_adds_an_initiative_with_a_pasted_cost(client, owner, tree, nodes
     }
     response = client.post(reverse("goals:initiative-create-save", args=[tree.pk]), data)
     assert response.status_code == 302
-    assert response["Location"] == reverse("goals:initiative-list", args=[tree.pk])
+    assert response["Location"] == reverse("metrics:initiative-list", args=[tree.pk])
     initiative = Initiative.objects.get()
     assert initiative.title == "ウェビナー"
     assert initiative.cost == Decimal(1234000)
     assert initiative.start_date == date(2026, 6, 29) and initiative.end_date == date(2026, 9, 30)
     assert set(initiative.nodes.values_list("code", flat=True)) == {"leads", "deals"}
-    record = ChangeRecord.objects.get(tree=tree)
-    assert record.action == ChangeRecord.Action.CREATE
+    record = one(recorded(tree))
+    assert record.action == ChangeAction.CREATE
     assert record.changes == {"initiative": ["", "ウェビナー (2026-06-29–2026-09-30; 1234000; deals, leads)"]}
     assert history.describe(record) == [
         ("Initiative", "", "ウェビナー (2026-06-29–2026-09-30; 1234000; deals, leads)")
@@ -472,7 +476,7 @@ def test_bad_input_is_refused_with_a_message_and_nothing_is_saved(client, owner,
     if field != "cost":
         assert 'value="500,000円"' in html
     assert not Initiative.objects.exists()
-    assert not ChangeRecord.objects.exists()
+    assert not recorded()
 
 
 def test_editing_keeps_typed_values_and_saves_with_history(client, owner, scenario, nodes):
@@ -493,7 +497,7 @@ def test_editing_keeps_typed_values_and_saves_with_history(client, owner, scenar
     expo.refresh_from_db()
     assert expo.title == "展示会出展（秋）" and expo.cost == Decimal(350000) and expo.owner == owner
     assert list(expo.nodes.values_list("code", flat=True)) == ["leads"]
-    record = ChangeRecord.objects.get(tree=expo.tree, action=ChangeRecord.Action.UPDATE)
+    record = one(recorded(expo.tree, action=ChangeAction.UPDATE))
     assert record.changes["initiative"] == [
         "展示会出展 (2026-06-03–; 300000; cpl, leads)",
         "展示会出展（秋） (2026-06-03–; 350000; leads)",
@@ -515,7 +519,7 @@ def test_deleting_removes_the_initiative_and_records_it(client, member, scenario
     response = client.post(reverse("goals:initiative-delete", args=[expo.pk]))
     assert response.status_code == 302
     assert not Initiative.objects.filter(pk=expo.pk).exists()
-    record = ChangeRecord.objects.get(action=ChangeRecord.Action.DELETE)
+    record = one(recorded(action=ChangeAction.DELETE))
     assert record.changes["initiative"][1] == "" and record.changes["initiative"][0].startswith("展示会出展 (")
 
 
@@ -589,10 +593,12 @@ def test_the_chart_plugin_turns_the_json_into_markers(client, viewer, scenario, 
 
 
 def _render_include(node, user):
+    """The node page's initiatives: their context (metrics.pages.node_page) rendered by their include."""
     request = RequestFactory().get("/")
     request.user = user
-    return Template('{% include "goals/includes/node_initiatives.html" %}').render(
-        Context({"node": node, "request": request})
+    context = pages.node_page(request, node)["initiatives"]
+    return Template('{% include "metrics/includes/node_initiatives.html" %}').render(
+        Context({"node": node, "tree": node.tree, "request": request, **context})
     )
 
 

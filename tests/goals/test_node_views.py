@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from goals.formatting import plain
-from goals.models import ChangeRecord, Comment, Node
+from goals.models import Comment, LegacyChange, Node
 from metrics.models import Entry
-from tests.goals.helpers import HTMX, get_node, login
+from tests.goals.helpers import HTMX, get_node, login, one, recorded
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -69,7 +69,7 @@ def test_an_editor_adds_a_child_without_javascript(client, owner, tree, marketin
     assert response.url == reverse("goals:tree-detail", args=[tree.pk]) + f"#node-{node.pk}"
     assert node.parent == leads and node.target == Decimal("1200") and node.department == marketing
     assert node.aggregation == "sum"  # a measured node gets sum
-    created = node.changes.get()
+    created = one(recorded(node=node))
     assert created.action == "create" and created.user == owner
     assert created.changes["code"] == ["", "mql"] and created.changes["target"] == ["", "1200"]
 
@@ -104,7 +104,7 @@ def test_adding_a_child_refuses_bad_input_and_saves_nothing(client, owner, tree)
     assert "“leads” is not a child of" in html  # a new node has no children to use
     assert 'value="12O"' in html and 'value="leads * 2"' in html  # typed values stay
     assert 'aria-invalid="true"' in html
-    assert tree.nodes.count() == 4 and not ChangeRecord.objects.exists()
+    assert tree.nodes.count() == 4 and not recorded()
 
 
 def test_adding_a_child_with_htmx_and_errors_returns_the_panel(client, owner, tree):
@@ -159,7 +159,7 @@ def test_an_editor_edits_a_node_and_the_change_is_recorded(client, owner, tree, 
     deals.refresh_from_db()
     assert deals.target == Decimal("260") and deals.name == "受注数" and deals.department == marketing
     assert deals.version == 2
-    change = deals.changes.get(action="update")
+    change = one(recorded(node=deals, action="update"))
     assert change.changes == {
         "name": ["受注件数", "受注数"],
         "department": ["営業部", "マーケティング部"],
@@ -171,7 +171,7 @@ def test_editing_nothing_records_nothing(client, owner, tree):
     deals = get_node(tree, "deals")
     login(client, owner).post(reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals))
     deals.refresh_from_db()
-    assert deals.version == 1 and not deals.changes.exists()
+    assert deals.version == 1 and not recorded(node=deals)
 
 
 def test_a_formula_may_use_only_direct_children(client, owner, tree):
@@ -270,7 +270,7 @@ def test_two_people_editing_the_same_node_the_second_is_refused(client, owner, a
     assert again.status_code == 302
     deals.refresh_from_db()
     assert deals.target == Decimal("1300") and deals.version == 3
-    assert deals.changes.filter(action="update").count() == 2
+    assert len(recorded(node=deals, action="update")) == 2
 
 
 def test_a_conflict_over_htmx_comes_back_in_the_panel(client, owner, tree):
@@ -323,7 +323,7 @@ def test_an_editor_moves_a_node_to_another_parent(client, owner, tree):
     assert response.status_code == 302
     leads.refresh_from_db()
     assert leads.parent == avg
-    change = leads.changes.get()
+    change = one(recorded(node=leads))
     assert change.action == "move" and change.changes == {
         "parent": ["受注件数 (deals)", "平均受注単価 (avg_deal_size)"]
     }
@@ -355,7 +355,7 @@ def test_moves_that_would_break_the_tree_are_refused(client, owner, tree, moved,
     old_parent = node.parent_id
     node.refresh_from_db()
     assert node.parent_id == old_parent
-    assert not ChangeRecord.objects.filter(action="move").exists()
+    assert not recorded(action="move")
 
 
 def test_moving_is_refused_beyond_the_maximum_depth(client, owner, tree):
@@ -390,12 +390,12 @@ def test_siblings_are_reordered_with_up_and_down(client, owner, tree):
         "avg_deal_size",
         "deals",
     ]
-    change = avg.changes.get()
+    change = one(recorded(node=avg))
     assert change.action == "reorder" and change.changes == {"position": ["2", "1"]}
     # Already first: nothing moves, and the person is told why.
     response = client.post(reverse("goals:node-reorder", args=[avg.pk]), {"direction": "up"}, **HTMX)
     assert "is already the first of its siblings" in response.content.decode()
-    assert avg.changes.count() == 1
+    assert len(recorded(node=avg)) == 1
     # Down again, over htmx: the editor comes back with the focusable buttons.
     response = client.post(reverse("goals:node-reorder", args=[avg.pk]), {"direction": "down"}, **HTMX)
     assert f'id="reorder-up-{avg.pk}"' in response.content.decode()
@@ -414,7 +414,7 @@ def test_reordering_checks_access_input_and_method(client, owner, member, tree):
     client = login(client, owner)
     assert client.post(reverse("goals:node-reorder", args=[avg.pk]), {"direction": "sideways"}).status_code == 400
     assert client.get(reverse("goals:node-reorder", args=[avg.pk])).status_code == 405
-    assert not ChangeRecord.objects.exists()
+    assert not recorded()
 
 
 # Deleting, archiving, restoring
@@ -429,7 +429,7 @@ def test_a_node_with_nothing_attached_is_deleted(client, owner, tree):
     response = client.post(reverse("goals:node-delete-save", args=[cost.pk]))
     assert response.status_code == 302
     assert not Node.objects.filter(pk=cost.pk).exists()
-    change = ChangeRecord.objects.get(action="delete")
+    change = one(recorded(action="delete"))
     assert change.node is None and change.node_code == "cost"
 
 
@@ -444,7 +444,7 @@ def test_a_node_with_entries_is_archived_not_deleted(client, owner, tree):
     assert "Archived リード数" in response.content.decode()
     leads.refresh_from_db()
     assert leads.archived_at is not None and leads.entries.count() == 1
-    assert leads.changes.get().action == "archive"
+    assert one(recorded(node=leads)).action == "archive"
     # It left the tree drawing and appears under Archived nodes.
     html = client.get(reverse("goals:tree-detail", args=[tree.pk])).content.decode()
     assert f'id="node-{leads.pk}"' not in html
@@ -465,7 +465,7 @@ def test_a_node_with_children_is_archived_with_its_subtree(client, owner, tree):
     cost.refresh_from_db()
     ads.refresh_from_db()
     assert cost.archived_at is not None and ads.archived_at == cost.archived_at
-    assert ChangeRecord.objects.filter(action="archive").count() == 2
+    assert len(recorded(action="archive")) == 2
 
 
 @pytest.mark.parametrize(
@@ -483,7 +483,7 @@ def test_deleting_is_refused_where_it_would_break_the_tree(client, owner, tree, 
     assert message in response.content.decode()
     node.refresh_from_db()
     assert not node.is_archived
-    assert tree.nodes.count() == 4 and not ChangeRecord.objects.exists()
+    assert tree.nodes.count() == 4 and not recorded()
 
 
 def test_deleting_checks_access_and_refuses_get(client, owner, sales_member, viewer, tree):
@@ -503,7 +503,7 @@ def test_an_archived_node_is_restored_with_its_subtree(client, owner, tree):
     cost.refresh_from_db()
     ads.refresh_from_db()
     assert cost.archived_at is None and ads.archived_at is None
-    assert ChangeRecord.objects.filter(action="restore").count() == 2
+    assert len(recorded(action="restore")) == 2
 
 
 def test_restoring_is_refused_when_the_parent_is_archived(client, owner, tree):
@@ -545,7 +545,7 @@ def test_restoring_checks_access_and_refuses_get(client, owner, member, tree):
 def test_node_page_shows_everything_about_the_node(client, viewer, owner, tree):
     revenue = get_node(tree, "revenue")
     deals = get_node(tree, "deals")
-    ChangeRecord.objects.create(
+    LegacyChange.objects.create(
         tree=tree, node=revenue, node_code="revenue", user=owner, action="update", changes={"target": ["1", "2"]}
     )
     response = login(client, viewer).get(reverse("goals:node-detail", args=[revenue.pk]))
@@ -664,7 +664,7 @@ def test_anonymous_posts_are_sent_to_log_in_and_change_nothing(client, tree, nam
     deals = get_node(tree, "deals")
     response = client.post(reverse(f"goals:{name}", args=[deals.pk]), {**_edit_data(deals), "direction": "up"})
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
-    assert not ChangeRecord.objects.exists() and not Comment.objects.exists()
+    assert not recorded() and not Comment.objects.exists()
     assert tree.nodes.active().count() == 4
 
 

@@ -3,10 +3,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from goals.models import ChangeRecord, Node
+from goals.models import ChangeAction, Node
 from goals.seasonality import business_day_weights
 from goals.views.targets import proposals
-from tests.goals.helpers import HTMX, get_node, login
+from tests.goals.helpers import HTMX, get_node, login, one, recorded
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -108,7 +108,7 @@ def test_an_editor_applies_a_proposal_with_history(client, owner, tree):
     assert response.status_code == 302
     deals.refresh_from_db()
     assert deals.target == Decimal(300) and deals.version == 2
-    change = ChangeRecord.objects.get(node=deals, action="update")
+    change = one(recorded(node=deals, action=ChangeAction.UPDATE))
     assert change.changes == {"target": ["240", "300"]} and change.user == owner
 
 
@@ -187,7 +187,7 @@ def test_an_editor_saves_custom_weights_as_decimal_strings_with_history(client, 
     assert response.status_code == 302
     deals.refresh_from_db()
     assert deals.weights == ["1"] * 50 + ["2.5", "0"] and deals.version == 2
-    change = ChangeRecord.objects.get(node=deals, action="update")
+    change = one(recorded(node=deals, action=ChangeAction.UPDATE))
     assert change.changes["weights"][0] == "" and change.changes["weights"][1].startswith("1, 1")
     page = client.get(reverse("goals:node-seasonality", args=[deals.pk]))
     assert page.context["form"].initial["method"] == "custom"

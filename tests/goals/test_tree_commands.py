@@ -7,9 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from goals.models import ChangeRecord, Tree
+from goals.models import Tree
 from goals.treefile import export_tree
 from metrics.models import Entry
+from tests.goals.helpers import recorded
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -63,7 +64,7 @@ def test_import_tree_replaces_and_keeps_entries(tree, tmp_path):
     deals.refresh_from_db()
     assert deals.target == Decimal(250) and deals.entries.count() == 1
     assert "1 changed" in out.getvalue()
-    assert ChangeRecord.objects.filter(node=deals, action="import", user=None).exists()
+    assert recorded(node=deals, action="import", user=None)
 
 
 def test_a_refused_file_exits_non_zero_prints_every_error_and_changes_nothing(tree, tmp_path):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from goals.models import Tree
 from goals.treefile import export_tree
 from metrics.models import Entry
-from tests.goals.helpers import login
+from tests.goals.helpers import login, recorded
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -74,7 +74,7 @@ def test_a_lead_imports_a_new_tree_for_their_department(client, owner, marketing
     tree = Tree.objects.get(code="fy2027-new")
     assert response.status_code == 302 and response["Location"] == reverse("goals:tree-detail", args=[tree.pk])
     assert tree.department == marketing and tree.nodes.count() == 2
-    assert tree.changes.filter(user=owner, action="import").exists()
+    assert recorded(tree, user=owner, action="import")
 
 
 def test_a_new_tree_needs_a_department_the_person_leads(client, owner, sales):

@@ -5,9 +5,10 @@ import pytest
 
 from goals import health, treefile
 from goals.health import tree_health
-from goals.models import ChangeRecord, Node, Tree
+from goals.models import Node, Tree
 from goals.periods import period_weeks
 from metrics.models import Entry
+from tests.goals.helpers import recorded
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -84,7 +85,7 @@ def test_a_tree_from_a_template_takes_the_chosen_code_name_period_and_department
         date(2028, 3, 31),
     )
     assert tree.department == marketing
-    assert ChangeRecord.objects.filter(tree=tree, user=owner, action="import").exists()
+    assert recorded(tree, user=owner, action="import")
 
 
 def test_a_template_does_not_replace_an_existing_tree(tree):

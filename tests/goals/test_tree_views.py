@@ -6,8 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from goals.models import ChangeRecord, Node, Tree
-from tests.goals.helpers import login
+from goals.models import LegacyChange, Node, Tree
+from tests.goals.helpers import login, one, recorded
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -89,9 +89,9 @@ def test_a_lead_creates_a_tree_with_its_kgi(client, owner, marketing):
     assert kgi.parent is None and kgi.code == "revenue" and kgi.unit == "円"
     assert kgi.target == Decimal("150000000")
     assert kgi.department == marketing and kgi.aggregation == "sum"
-    actions = sorted(tree.changes.values_list("action", "node_code"))
+    actions = sorted((change.action, change.node_code) for change in recorded(tree))
     assert actions == [("create", ""), ("create", "revenue")]
-    created = tree.changes.get(node=kgi)
+    created = one(recorded(tree, node=kgi))
     assert created.user == owner and created.changes["target"] == ["", "150000000"]
 
 
@@ -105,7 +105,7 @@ def test_creating_a_tree_refuses_bad_input_and_saves_nothing(client, owner, mark
     assert "Use lower-case letters, digits and _ only" in html
     assert "is not a number" in html
     assert 'value="たくさん"' in html  # what the person typed stays
-    assert Tree.objects.count() == 0 and Node.objects.count() == 0 and ChangeRecord.objects.count() == 0
+    assert Tree.objects.count() == 0 and Node.objects.count() == 0 and not recorded()
 
 
 def test_a_lead_creates_trees_only_for_a_department_they_lead(client, owner, marketing, sales):
@@ -273,7 +273,7 @@ def test_an_editor_changes_the_tree_settings_and_it_is_recorded(client, owner, t
     tree.refresh_from_db()
     assert tree.name == "FY2026 Funnel" and tree.warning_threshold == Decimal("85") and tree.week_start == 6
     assert tree.version == 2
-    change = tree.changes.get(action="update")
+    change = one(recorded(tree, action="update"))
     assert change.node is None and change.user == owner
     assert change.changes == {
         "name": ["FY2026 テスト", "FY2026 Funnel"],
@@ -294,7 +294,7 @@ def test_tree_settings_refuse_bad_input_and_save_nothing(client, owner, tree):
     assert 'value="120"' in html
     tree.refresh_from_db()
     assert tree.name == "FY2026 テスト" and tree.version == 1
-    assert not tree.changes.exists()
+    assert not recorded(tree)
 
 
 def test_tree_settings_check_access(client, owner, member, sales_member, viewer, tree):
@@ -342,7 +342,7 @@ def test_tree_history_lists_changes_with_who_and_old_new(client, owner, viewer, 
     client = login(client, owner)
     client.post(reverse("goals:tree-edit-save", args=[tree.pk]), _settings_data(tree, name="Renamed"))
     deals = tree.nodes.get(code="deals")
-    ChangeRecord.objects.create(
+    LegacyChange.objects.create(
         tree=tree, node=deals, node_code="deals", user=owner, action="update", changes={"target": ["240", "1250"]}
     )
     response = login(client, viewer).get(reverse("goals:tree-history", args=[tree.pk]))

@@ -7,9 +7,10 @@ import pytest
 from django.utils import timezone
 
 from goals import treefile
-from goals.models import ChangeRecord, Comment, Department, Node, Tree
+from goals.models import ChangeAction, Comment, Department, Node, Tree
 from goals.treefile import TreeFileError, export_tree, import_tree, read_tree_file
 from metrics.models import Entry
+from tests.goals.helpers import one, recorded
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -204,9 +205,9 @@ def test_import_creates_the_tree_its_nodes_and_missing_departments(db, owner):
     ]
     assert set(Department.objects.values_list("name", flat=True)) >= {"営業部", "マーケティング部"}
     assert tree.nodes.get(code="revenue").stretch == Decimal(150000000)
-    records = ChangeRecord.objects.filter(tree=tree, action=ChangeRecord.Action.IMPORT)
-    assert records.count() == 5 and {r.user for r in records} == {owner}
-    assert records.get(node_code="leads").changes["parent"] == ["", "deals"]
+    records = recorded(tree, action=ChangeAction.IMPORT)
+    assert len(records) == 5 and {r.user for r in records} == {owner}
+    assert one([r for r in records if r.node_code == "leads"]).changes["parent"] == ["", "deals"]
 
 
 def test_export_then_import_gives_the_same_file(db):
@@ -259,9 +260,9 @@ def test_reimport_replaces_the_structure_and_keeps_entries_of_surviving_nodes(tr
     assert avg.pk == tree.nodes.active().get(code="avg_deal_size").pk
     summary = again.import_summary
     assert (summary.nodes_created, summary.nodes_updated, summary.nodes_archived) == (1, 2, 1)
-    change = ChangeRecord.objects.get(tree=tree, node=deals, action=ChangeRecord.Action.IMPORT)
+    change = one(recorded(node=deals, action=ChangeAction.IMPORT))
     assert change.changes["target"] == ["240", "300"] and change.user == owner
-    assert ChangeRecord.objects.filter(node=leads, action=ChangeRecord.Action.ARCHIVE).exists()
+    assert recorded(node=leads, action=ChangeAction.ARCHIVE)
 
 
 def test_nodes_that_disappear_without_anything_are_deleted(tree):
@@ -271,7 +272,7 @@ def test_nodes_that_disappear_without_anything_are_deleted(tree):
     again = import_tree(data)
     assert not Node.objects.filter(pk=leads.pk).exists()
     assert again.import_summary.nodes_deleted == 1
-    assert ChangeRecord.objects.filter(tree=tree, node_code="leads", action=ChangeRecord.Action.DELETE).exists()
+    assert recorded(tree, node_code="leads", action=ChangeAction.DELETE)
 
 
 def test_a_node_with_comments_is_archived_and_its_code_brings_it_back(tree, owner):

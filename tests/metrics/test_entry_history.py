@@ -8,7 +8,7 @@ import time_machine
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from metrics.entries import set_entry
+from metrics.entries import entry_history, set_entry
 from metrics.models import Entry, EntryChange
 
 WEEK = date(2026, 6, 29)
@@ -68,8 +68,9 @@ def test_every_change_is_listed_with_who_when_and_how(client, viewer, leads, cha
 def test_the_include_on_the_node_page_lists_the_latest_changes(rf, member, leads, changes):
     request = RequestFactory().get("/")
     request.user = member
+    history = entry_history(leads, member)
     html = Template('{% include "metrics/includes/entry_history.html" %}').render(
-        Context({"node": leads, "request": request, "user": member})
+        Context({"node": leads, "history": history, "request": request, "user": member})
     )
     assert "History of numbers" in html
     assert "1,300" in html and "1,250" in html
@@ -82,7 +83,8 @@ def test_the_include_shows_twenty_and_links_to_the_rest(member, leads, django_as
     request.user = member
     template = Template('{% include "metrics/includes/entry_history.html" %}')
     with django_assert_num_queries(2):  # the changes with their people, and the memberships of the person
-        html = template.render(Context({"node": leads, "request": request, "user": member}))
+        history = entry_history(leads, member)
+        html = template.render(Context({"node": leads, "history": history, "request": request, "user": member}))
     assert html.count("<tr>") == 1 + 20
     assert f"/numbers/history/{leads.pk}/" in html
 

@@ -498,9 +498,9 @@ def test_saving_a_cell_runs_a_fixed_number_of_queries(
     node = tree.nodes.get(code="m3")
     client.force_login(member)
     # session, user, the node, memberships, current entries; two savepoints (ours and set_entry's), lock,
-    # update, history, two releases; the tree's nodes and the week's entries for the computed cells.
-    # (An htmx fragment has no navigation, so no memberships query for it.)
-    with django_assert_num_queries(14):
+    # update, history, the tree's data version, two releases; the tree's nodes and the week's entries for the
+    # computed cells. (An htmx fragment has no navigation, so no memberships query for it.)
+    with django_assert_num_queries(15):
         response = client.post(SAVE, cell(node, LAST_WEEK, "5", version=1, orig="3"), headers=HTMX)
     assert 'data-outcome="saved"' in response.content.decode()
 

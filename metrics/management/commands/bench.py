@@ -19,6 +19,7 @@ import random
 import statistics
 import tempfile
 import time
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -31,9 +32,13 @@ from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from goals.models import Department, Membership, Node, Tree
-from goals.periods import period_weeks
+from goals.periods import fiscal_year, fiscal_year_dates, period_weeks
+from metrics.engine import compute
+from metrics.loading import load_tree_data
+from metrics.models import Entry
 
 BIG_PERIOD = (date(2023, 4, 1), date(2026, 3, 31))  # 156 weeks, all in the past: as of its last week
 OTHER_TREES = 20
@@ -162,8 +167,6 @@ def build_tree(code, size, *, period, departments, entry_weeks=None, seed=0, nam
         for k, j in enumerate(drivers[i], start=1)
     )
     measured = [node for node in [*level2.values(), *level3.values(), *level4] if not node.formula]
-    from metrics.models import Entry
-
     used_weeks = weeks if entry_weeks is None else weeks[:entry_weeks]
     batch = []
     for node in measured:
@@ -172,6 +175,7 @@ def build_tree(code, size, *, period, departments, entry_weeks=None, seed=0, nam
             value = (base * Decimal(rng.randint(80, 115)) / 100).quantize(Decimal(1))
             batch.append(Entry(node=node, week=week, value=value))
     Entry.objects.bulk_create(batch, batch_size=2000)
+    Tree.bump_data_version(tree.pk)
     return tree
 
 
@@ -265,9 +269,7 @@ class Command(BaseCommand):
             big = build_tree(
                 "bench-large", 200, period=BIG_PERIOD, departments=departments, seed=1, name="大きなツリー"
             )
-            today = date.today()
-            start = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
-            period = (start, date(start.year + 1, 3, 31))
+            period = fiscal_year_dates(fiscal_year(timezone.localdate()))
             trees = [
                 build_tree(
                     f"bench-{k}",
@@ -283,8 +285,6 @@ class Command(BaseCommand):
         return user, big, trees
 
     def _entry_count(self):
-        from metrics.models import Entry
-
         return Entry.objects.count()
 
     def _url(self, kind, obj):
@@ -324,8 +324,6 @@ class Command(BaseCommand):
             url = reverse("metrics:save-cell")
         except NoReverseMatch:
             return None
-        from metrics.models import Entry
-
         node = tree.nodes.filter(code__startswith="m", formula="").first()
         week = tree.weeks[-1]
         key = f"{node.pk}-{week:%Y%m%d}"
@@ -339,11 +337,6 @@ class Command(BaseCommand):
 
     def _engine(self, tree, runs):
         """Times of load_tree_data and of compute() on the tree, and of compute() on its last 52 weeks only."""
-        from dataclasses import replace
-
-        from metrics.engine import compute
-        from metrics.loading import load_tree_data
-
         as_of = tree.weeks[-1]
         engine_times, load_times, year_times = [], [], []
         for i in range(runs + 3):
@@ -363,9 +356,6 @@ class Command(BaseCommand):
         return engine_times, load_times, year_times
 
     def _profile(self, tree):
-        from metrics.engine import compute
-        from metrics.loading import load_tree_data
-
         data, entries = load_tree_data(tree)
         profiler = cProfile.Profile()
         profiler.enable()

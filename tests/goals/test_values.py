@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from goals.formatting import grouped
-from metrics.values import ValueParseError, format_value, parse_value
+from goals.values import ValueParseError, format_value, parse_value
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
-from goals.models import Department, Membership, Node
-from goals.periods import last_complete_week
+from goals.models import Department, Membership, Node, Tree
+from goals.treefile import create_tree_from_template
+from metrics.models import Entry, EntryChange
 
 DEMO_PASSWORD = "goaltree-demo"
 DEPARTMENTS = ["マーケティング部", "インサイドセールス部", "フィールドセールス部"]
@@ -67,14 +67,9 @@ class Command(BaseCommand):
             if department:
                 Membership.objects.create(user=user, department=departments[department], role=role)
         tree = self._tree(departments)
-        if tree is not None:
-            self._entries(tree)
+        self._entries(tree)
 
     def _tree(self, departments):
-        try:
-            from goals.treefile import create_tree_from_template
-        except ImportError:  # the tree templates arrive with the KPI-tree issue
-            return None
         return create_tree_from_template(
             "b2b_funnel",
             code=TREE_CODE,
@@ -86,11 +81,8 @@ class Command(BaseCommand):
 
     def _entries(self, tree):
         """Weekly numbers up to the last complete week: near each week's share of the target, with noise."""
-        from metrics.models import Entry, EntryChange
-
         rng = random.Random(2026)
-        today = timezone.localdate()
-        last = last_complete_week(today, tree.week_start)
+        last = tree.last_complete_week()
         weeks = [w for w in tree.weeks if w <= last]
         people = {m.department_id: m.user for m in Membership.objects.select_related("user")}
         entries = []
@@ -117,6 +109,7 @@ class Command(BaseCommand):
             )
             for e in entries
         )
+        Tree.bump_data_version(tree.pk)
 
     def _print_logins(self):
         self.stdout.write("")

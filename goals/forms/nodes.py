@@ -1,154 +1,14 @@
-"""Forms of the tree editor: a tree's settings, a node, moving a node, a comment; and the pieces the other goals
-forms share (code and date inputs, DATE_FORMATS, PeriodMixin, PersonChoiceField)."""
+"""Forms of a node: its fields (with the formula checked against its children), and moving it."""
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from goals import formulas, history
-from goals.models import Department, Node, Tree, code_validator, display_name
-from metrics.values import ValueParseError, format_value, parse_value
-
-
-class PersonChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{display_name(obj)} ({obj.get_username()})"
-
-
-def _number_input():
-    return forms.TextInput(attrs={"inputmode": "decimal", "class": "input-num", "autocomplete": "off"})
-
-
-def code_input():
-    return forms.TextInput(
-        attrs={"class": "input-code", "autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
-    )
-
-
-def date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-# The dates people may type: 2027-04-01 or 2027/04/01.
-DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
-
-
-class PeriodMixin:
-    """Refuses a period whose end comes before its start (fields `period_start` and `period_end`)."""
-
-    def clean(self):
-        cleaned = super().clean()
-        start, end = cleaned.get("period_start"), cleaned.get("period_end")
-        if start and end and end < start:
-            self.add_error(
-                "period_end", _("The period ends before it starts. Enter an end date on or after the start date.")
-            )
-        return cleaned
-
-
-class VersionedForm(forms.ModelForm):
-    """A form that carries the version of what it edits, to refuse a save over someone else's change."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
-        else:
-            del self.fields["version"]
-
-
-# Trees
-
-
-class TreeForm(PeriodMixin, VersionedForm):
-    """A tree's settings; `departments` limits the owner department to those the person may choose."""
-
-    class Meta:
-        model = Tree
-        fields = list(history.TREE_FIELDS)  # the settings a person edits are the ones the history records
-        widgets = {
-            "code": code_input(),
-            "period_start": date_input(),
-            "period_end": date_input(),
-            "warning_threshold": forms.TextInput(attrs={"inputmode": "decimal", "class": "input-num input-short"}),
-            "max_depth": forms.TextInput(attrs={"inputmode": "numeric", "class": "input-num input-short"}),
-        }
-        help_texts = {
-            "code": gettext_lazy(
-                "Used in files and the API. Lower-case letters, digits, - and _, such as fy2026-marketing."
-            ),
-            "period_start": gettext_lazy("The first day of the period, such as the start of the fiscal year."),
-            "week_start": gettext_lazy("Weekly numbers are entered per week starting on this day."),
-            "warning_threshold": gettext_lazy(
-                # xgettext:no-python-format
-                "A KPI below 100% of its target to date but at or above this "
-                "percentage is shown as At risk; below it, Off track."
-            ),
-            "max_depth": gettext_lazy("How many levels of KPIs may sit below the KGI."),
-        }
-
-    def __init__(self, *args, departments=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            # The code names the tree in files and links; it is set once, when the tree is created.
-            del self.fields["code"]
-        field = self.fields["department"]
-        field.required = True
-        field.empty_label = _("Choose a department")
-        if departments is not None:
-            field.queryset = departments
-        field.help_text = _("Its leads, with the leads of the departments that own its KPIs, change the tree.")
-        self.fields["warning_threshold"].error_messages["invalid"] = _("Enter a number from 0 to 100, such as 90.")
-
-
-class NewTreeForm(TreeForm):
-    """A new tree and its KGI, created together."""
-
-    kgi_code = forms.CharField(
-        label=gettext_lazy("KGI code"),
-        max_length=50,
-        validators=[code_validator],
-        widget=code_input(),
-        help_text=gettext_lazy("Lower-case letters, digits and _, starting with a letter, such as revenue."),
-    )
-    kgi_name = forms.CharField(label=gettext_lazy("KGI name"), max_length=200, help_text=gettext_lazy("Such as 売上."))
-    kgi_unit = forms.CharField(
-        label=gettext_lazy("KGI unit"), max_length=30, required=False, help_text=gettext_lazy("Such as 円, 件 or %.")
-    )
-    kgi_target = forms.CharField(
-        label=gettext_lazy("KGI target"),
-        required=False,
-        widget=_number_input(),
-        help_text=gettext_lazy("The committed target for the period. You can set it later."),
-    )
-
-    def clean_kgi_target(self):
-        return _parse_number(self.cleaned_data.get("kgi_target", ""), self.cleaned_data.get("kgi_unit", ""))
-
-    def save_kgi(self, tree):
-        data = self.cleaned_data
-        return Node.objects.create(
-            tree=tree,
-            code=data["kgi_code"],
-            name=data["kgi_name"],
-            unit=data["kgi_unit"].strip(),
-            target=data["kgi_target"],
-            department=tree.department,
-            aggregation=Node.Aggregation.SUM,
-        )
-
-
-# Nodes
-
-
-def _parse_number(text, unit):
-    try:
-        return parse_value(text, (unit or "").strip())
-    except ValueParseError as error:
-        raise forms.ValidationError(error.message) from None
+from goals import formulas, history, outline
+from goals.forms.fields import PersonChoiceField, VersionedForm, code_input, number_input, parse_number
+from goals.models import Department, Node
+from goals.values import format_value
 
 
 class NodeForm(VersionedForm):
@@ -167,19 +27,19 @@ class NodeForm(VersionedForm):
     target = forms.CharField(
         label=gettext_lazy("Target"),
         required=False,
-        widget=_number_input(),
+        widget=number_input(),
         help_text=gettext_lazy("The committed target (必達目標) for the tree's period, as a number."),
     )
     stretch = forms.CharField(
         label=gettext_lazy("Stretch target"),
         required=False,
-        widget=_number_input(),
+        widget=number_input(),
         help_text=gettext_lazy("Optional: the stretch target (努力目標), shown as a line on charts."),
     )
     baseline = forms.CharField(
         label=gettext_lazy("Baseline"),
         required=False,
-        widget=_number_input(),
+        widget=number_input(),
         help_text=gettext_lazy("Optional: last period's value."),
     )
 
@@ -276,13 +136,13 @@ class NodeForm(VersionedForm):
         return " ".join(self.cleaned_data["formula"].split())
 
     def clean_target(self):
-        return _parse_number(self.cleaned_data.get("target", ""), self.cleaned_data.get("unit", ""))
+        return parse_number(self.cleaned_data.get("target", ""), self.cleaned_data.get("unit", ""))
 
     def clean_stretch(self):
-        return _parse_number(self.cleaned_data.get("stretch", ""), self.cleaned_data.get("unit", ""))
+        return parse_number(self.cleaned_data.get("stretch", ""), self.cleaned_data.get("unit", ""))
 
     def clean_baseline(self):
-        return _parse_number(self.cleaned_data.get("baseline", ""), self.cleaned_data.get("unit", ""))
+        return parse_number(self.cleaned_data.get("baseline", ""), self.cleaned_data.get("unit", ""))
 
     def clean(self):
         cleaned = super().clean()
@@ -343,7 +203,7 @@ class MoveForm(forms.Form):
         self.node = node
         self.nodes = nodes
         self.by_id = {n.pk: n for n in nodes}
-        below = _descendant_ids(node, nodes)
+        below = {n.pk for n in outline.below(node, nodes)}
         field = self.fields["parent"]
         field.queryset = node.tree.nodes.active()
         field.empty_label = _("Choose a node")
@@ -387,7 +247,7 @@ class MoveForm(forms.Form):
                     % {"parent": old_parent.name, "formula": old_parent.formula, "code": node.code}
                 )
         target = self.by_id.get(parent.pk)
-        height = _height(node, self.nodes)
+        height = outline.height(node, self.nodes)
         depth_after = (target.depth if target is not None else 0) + 1 + height
         if depth_after > node.tree.max_depth:
             raise forms.ValidationError(
@@ -398,43 +258,3 @@ class MoveForm(forms.Form):
                 % {"parent": parent.name, "node": node.name, "depth": depth_after, "max": node.tree.max_depth}
             )
         return parent
-
-
-def _descendant_ids(node, nodes):
-    children = {}
-    for n in nodes:
-        children.setdefault(n.parent_id, []).append(n.pk)
-    found, stack = set(), list(children.get(node.pk, []))
-    while stack:
-        pk = stack.pop()
-        found.add(pk)
-        stack.extend(children.get(pk, []))
-    return found
-
-
-def _height(node, nodes):
-    """Levels below `node` in its branch: 0 for a leaf."""
-    children = {}
-    for n in nodes:
-        children.setdefault(n.parent_id, []).append(n.pk)
-    height, level = 0, children.get(node.pk, [])
-    while level:
-        height += 1
-        level = [pk for parent in level for pk in children.get(parent, [])]
-    return height
-
-
-class CommentForm(forms.Form):
-    body = forms.CharField(
-        label=gettext_lazy("Comment"),
-        max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=gettext_lazy("Mention someone with @ and their user name, such as @tanaka."),
-        error_messages={"required": gettext_lazy("Write a comment before you post it.")},
-    )
-
-    def clean_body(self):
-        body = self.cleaned_data["body"].strip()
-        if not body:
-            raise forms.ValidationError(_("Write a comment before you post it."))
-        return body

@@ -1,8 +1,7 @@
-"""Initiatives on pages: {% load initiative_tags %}.
+"""How initiatives and their effect figures are written on pages: {% load initiative_tags %}.
 
-- ``{% node_initiatives node %}``: a node's initiatives lettered A, B… with their effect on the node, for the
-  node page (through ``goals/includes/node_initiatives.html``); a fixed number of queries.
-- Filters for effect figures: ``mean``, ``delta``, ``cost_per_unit``, ``weeks_used``, ``period``.
+Filters: ``mean``, ``delta``, ``cost_per_unit``, ``weeks_used``, ``period``, ``yen``. They format; the views
+(metrics.views.initiatives, and the node page's context from metrics.pages) compute the effects.
 """
 
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,8 +11,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from goals import formatting
-from goals import initiatives as effects
-from goals.access import access_for
 from goals.templatetags.goaltree import missing as _missing
 
 register = template.Library()
@@ -32,16 +29,6 @@ def rounded(value):
     else:
         step = Decimal(1).scaleb(magnitude.adjusted() - 2)
     return value.quantize(step, rounding=ROUND_HALF_UP)
-
-
-@register.filter
-def with_unit(node):
-    """A KPI's name with its unit: 受注件数（件） in Japanese, 受注件数 (件) in English."""
-    if not node.unit:
-        return node.name
-    if formatting._is_ja():
-        return f"{node.name}（{node.unit}）"
-    return f"{node.name} ({node.unit})"
 
 
 @register.filter
@@ -98,37 +85,3 @@ def yen(value):
     if value is None:
         return _missing(_("No cost entered"))
     return formatting.number(value, "円")
-
-
-@register.inclusion_tag("goals/includes/node_initiatives_list.html", takes_context=True)
-def node_initiatives(context, node, weeks=effects.DEFAULT_WEEKS):
-    """The node's initiatives, A, B… by start date, with their effect on this node.
-
-    Queries: the initiatives with their owners, the tree's progress (metrics.progress_cache: its nodes, and
-    its entries only when not cached), and the
-    person's memberships when not loaded yet for this request.
-    """
-    tree = node.tree
-    initiatives = list(node.initiatives.select_related("owner").order_by("start_date", "id"))
-    as_of_week = effects.last_complete_week(tree)
-    rows = []
-    if initiatives:
-        values = effects.weekly_values(tree, [node.code], as_of_week).get(node.code, {})
-        for index, initiative in enumerate(initiatives):
-            effect = effects.kpi_effect(
-                node, values, tree.weeks, initiative.start_date, initiative.cost, n=weeks, until=as_of_week
-            )
-            rows.append(effects.InitiativeRow(initiative, [effect], letter=effects.letter(index)))
-    request = context.get("request")
-    can_add = False
-    if request is not None and not node.is_archived:
-        access = access_for(request.user)
-        can_add = access.is_admin or node.department_id in access.member_of or access.can_edit_tree(tree)
-    return {
-        "node": node,
-        "tree": tree,
-        "rows": rows,
-        "weeks": weeks,
-        "as_of_week": as_of_week,
-        "can_add": can_add,
-    }

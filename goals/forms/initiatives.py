@@ -6,9 +6,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from goals import formatting
-from goals.forms import DATE_FORMATS, PersonChoiceField
+from goals.forms.fields import DATE_FORMATS, PersonChoiceField
 from goals.models import Initiative
-from metrics.values import ValueParseError, parse_value
+from goals.values import ValueParseError, parse_value
 
 
 def _date_input():

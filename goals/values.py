@@ -1,4 +1,4 @@
-"""Reading a number that a person typed or pasted (DESIGN.md "Input that people type"), and writing it back.
+"""Reading a number that a person typed or pasted (docs/numbers.md "Input that people type"), and writing it back.
 
 Accepted, after trimming spaces (full-width U+3000 too): digits, half- or full-width (`1234`, `１２３４`); commas
 between groups of three digits (`1,234`, `１，２３４`); one decimal point, `.` or `．`, with digits on both
@@ -6,7 +6,7 @@ sides; one leading minus sign, `-`, `−` (U+2212) or `－` (U+FF0D); a yen sign
 `-¥1,234` or `¥-1,234`) or `円` after it; `%` or `％` after it. A space may separate a sign from the number
 (`1,234 円`, `12.5 %`); it may not separate digits (`1 234` is two numbers).
 
-Decisions where DESIGN.md is silent:
+Decisions where the number contract is silent:
 - `%` is accepted only for a `%` unit and the number is stored as written (`12.5%` -> 12.5). For any other
   unit, an empty one included, it is refused: `12.5%` could mean 12.5 or 0.125 there, and we do not guess.
   For a `%` unit, `0.125` is stored as 0.125, not 12.5.
