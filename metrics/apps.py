@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MetricsConfig(AppConfig):
     name = "metrics"
     verbose_name = _("Numbers")
+
+    def ready(self):
+        from metrics import receivers  # noqa: F401  (connects them)

@@ -1,6 +1,6 @@
 from django.urls import path  # noqa: F401
 
-from metrics.views import dashboards, due, entry_history, grid, imports
+from metrics.views import dashboards, due, entry_history, grid, imports, tree_copy
 
 app_name = "metrics"
 
@@ -25,4 +25,7 @@ urlpatterns = [
     path("nodes/<int:pk>/chart.json", dashboards.node_chart_data, name="node-chart-data"),
     path("nodes/<int:pk>/progress/", dashboards.node_progress, name="node-progress"),
     path("departments/<int:pk>/", dashboards.department, name="department"),
+    # Copy a tree to the next period, with last period's actuals as baselines: /trees/<pk>/copy/
+    path("trees/<int:pk>/copy/", tree_copy.copy_tree_form, name="tree-copy"),
+    path("trees/<int:pk>/copy/save/", tree_copy.copy_tree, name="tree-copy-save"),
 ]
