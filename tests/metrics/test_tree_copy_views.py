@@ -60,3 +60,9 @@ def test_copy_refuses_bad_input_and_saves_nothing(client, owner, tree):
     assert set(response.context["form"].errors) == {"code", "name", "period_end"}
     assert 'value="Bad Code"' in response.content.decode()
     assert Tree.objects.count() == 1
+
+
+def test_the_copy_page_sits_under_trees_in_the_navigation(client, owner, tree):
+    response = login(client, owner).get(reverse("metrics:tree-copy", args=[tree.pk]))
+    current = [item["url"] for item in response.context["nav_items"] if item["current"]]
+    assert current == [reverse("goals:tree-list")]
