@@ -42,6 +42,6 @@ def _section_of(view_name):
         return None  # the admin's people page is not under Trees
     if view_name.startswith(("metrics:grid", "metrics:due", "metrics:save")):
         return "metrics:grid"
-    if view_name.startswith("goals:"):
+    if view_name.startswith(("goals:", "metrics:tree-copy")):
         return "goals:tree-list"
     return None

@@ -4,9 +4,10 @@ goals owns the structure and metrics the numbers over time; metrics imports goal
 (tests/goals/test_imports.py checks it). Where a goals page or rule needs to know about numbers, metrics
 registers a function here in its AppConfig.ready:
 
-- `register_node_holding(reason, holds)`: something that keeps a node from being deleted (its weekly entries).
-  `holds(node_ids)` says whether any of those nodes has it; `reason()` says so in the reader's language, for the
-  delete page ("it has weekly entries").
+- `register_node_holding(reason, held)`: something that keeps a node from being deleted (its weekly entries
+  and their history): `held(node_ids)` gives the ids among them that have it; `reason()` says so in the
+  reader's language, for the delete page ("it has weekly entries"). Deleting a node and importing a tree
+  over its nodes both archive such nodes instead.
 - `register_page_context(page, provide)`: more context for a goals page, `provide(request, obj)` -> dict. The
   pages are "node" (the node page: its progress, initiatives with their effect, history of numbers) and
   "inbox" (the numbers due beside the comments).
@@ -16,14 +17,23 @@ _node_holdings = []
 _page_contexts = {}
 
 
-def register_node_holding(reason, holds):
-    _node_holdings.append((reason, holds))
+def register_node_holding(reason, held):
+    _node_holdings.append((reason, held))
 
 
 def node_holdings(node_ids):
     """The reasons (in the reader's language) why the nodes `node_ids` hold something registered here."""
     node_ids = list(node_ids)
-    return [reason() for reason, holds in _node_holdings if holds(node_ids)]
+    return [reason() for reason, held in _node_holdings if held(node_ids)]
+
+
+def held_node_ids(node_ids):
+    """The ids among `node_ids` whose nodes hold something registered here."""
+    node_ids = list(node_ids)
+    found = set()
+    for _reason, held in _node_holdings:
+        found |= set(held(node_ids))
+    return found & set(node_ids)
 
 
 def register_page_context(page, provide):

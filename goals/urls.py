@@ -44,15 +44,14 @@ urlpatterns = [
     path("initiatives/<int:pk>/edit/save/", initiatives.update_initiative, name="initiative-edit-save"),
     path("initiatives/<int:pk>/delete/", initiatives.delete_initiative, name="initiative-delete"),
     path("nodes/<int:pk>/initiatives.json", initiatives.node_initiatives, name="node-initiatives"),
-    # Tree files, templates, copies: /trees/... (GET pages show a form; the .../save/ URLs are POST only)
+    # Tree files and templates; copying a tree is in metrics (it needs the actuals)
+    # /trees/... (GET pages show a form; the .../save/ URLs are POST only)
     path("trees/import/", tree_files.import_tree_form, name="tree-import"),
     path("trees/import/save/", tree_files.import_tree_upload, name="tree-import-save"),
     path("trees/new-from-template/", tree_files.tree_from_template_form, name="tree-from-template"),
     path("trees/new-from-template/save/", tree_files.create_tree_from_template, name="tree-from-template-save"),
     path("trees/<int:pk>/export.json", tree_files.export_tree_file, name="tree-export"),
-    path("trees/<int:pk>/copy/", tree_files.copy_tree_form, name="tree-copy"),
-    path("trees/<int:pk>/copy/save/", tree_files.copy_tree, name="tree-copy-save"),
-    # A node's targets: /nodes/<pk>/...
+    # /nodes/<pk>/...
     path("nodes/<int:pk>/backcalc/", targets.node_backcalc, name="node-backcalc"),
     path("nodes/<int:pk>/backcalc/save/", targets.apply_backcalc, name="node-backcalc-save"),
     path("nodes/<int:pk>/seasonality/", targets.node_seasonality, name="node-seasonality"),

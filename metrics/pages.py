@@ -13,7 +13,7 @@ from goals import initiatives as rules
 from goals.access import access_for
 from metrics import entries
 from metrics import initiatives as effects
-from metrics.models import Entry
+from metrics.models import Entry, EntryChange
 from metrics.views.dashboards import node_view
 from metrics.views.due import due_groups
 
@@ -41,11 +41,14 @@ def inbox_page(request, _obj=None):
     return {"due": due, "due_count": sum(len(items) for _tree, items in due)}
 
 
-def _has_entries(node_ids):
-    return Entry.objects.filter(node_id__in=node_ids).exists()
+def _with_entries(node_ids):
+    """The nodes among `node_ids` that have weekly entries, or had them (entry history)."""
+    held = set(Entry.objects.filter(node_id__in=node_ids).values_list("node_id", flat=True).distinct())
+    held |= set(EntryChange.objects.filter(node_id__in=node_ids).values_list("node_id", flat=True).distinct())
+    return held
 
 
 def register():
     hooks.register_page_context("node", node_page)
     hooks.register_page_context("inbox", inbox_page)
-    hooks.register_node_holding(lambda: _("it has weekly entries"), _has_entries)
+    hooks.register_node_holding(lambda: _("it has weekly entries"), _with_entries)

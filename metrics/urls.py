@@ -1,6 +1,6 @@
 from django.urls import path
 
-from metrics.views import dashboards, due, entry_history, grid, imports, initiatives
+from metrics.views import dashboards, due, entry_history, grid, imports, initiatives, tree_copy
 
 app_name = "metrics"
 
@@ -27,4 +27,7 @@ urlpatterns = [
     path("departments/<int:pk>/", dashboards.department, name="department"),
     # Initiatives with their effect on their KPIs: /trees/<pk>/initiatives/ (adding and editing: goals)
     path("trees/<int:pk>/initiatives/", initiatives.initiative_list, name="initiative-list"),
+    # Copy a tree to the next period, with last period's actuals as baselines: /trees/<pk>/copy/
+    path("trees/<int:pk>/copy/", tree_copy.copy_tree_form, name="tree-copy"),
+    path("trees/<int:pk>/copy/save/", tree_copy.copy_tree, name="tree-copy-save"),
 ]

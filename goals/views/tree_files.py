@@ -1,19 +1,21 @@
-"""Tree files and trees over time: import and export a tree file, a new tree from a template, copy a tree."""
+"""Tree files: import and export a tree file, a new tree from a template.
 
-from datetime import date
+Copying a tree to the next period needs last period's actuals: it is a metrics page (metrics/views/tree_copy.py).
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from goals import treefile
+from goals import periods, treefile
 from goals.access import access_for, get_tree_for_user
-from goals.forms.tree_files import TreeCopyForm, TreeFromTemplateForm, TreeImportForm
+from goals.forms.tree_files import TreeFromTemplateForm, TreeImportForm
 from goals.models import Tree
 from goals.views.trees import check_can_create, creatable_departments
 
@@ -43,12 +45,6 @@ def _summary_message(tree):
         )
         % values
     )
-
-
-def _add_file_errors(form, error):
-    """The problems of a refused tree file on the form: the tree's code on its field, the rest above the form."""
-    for problem in error.errors:
-        form.add_error("code" if problem.field == "code" and problem.node is None else None, str(problem))
 
 
 # Import: /trees/import/
@@ -128,19 +124,13 @@ def export_tree_file(request, pk):
 # New tree from a template: /trees/new-from-template/
 
 
-def next_fiscal_year(today):
-    """The next Japanese fiscal year: from the next 1 April after today, to 31 March."""
-    year = today.year + 1 if (today.month, today.day) >= (4, 1) else today.year
-    return date(year, 4, 1), date(year + 1, 3, 31)
-
-
 @login_required
 @require_GET
 def tree_from_template_form(request):
     check_can_create(request)
     templates = treefile.list_templates()
     departments = creatable_departments(request.user)
-    start, end = next_fiscal_year(date.today())
+    start, end = periods.fiscal_year_dates(periods.fiscal_year(timezone.localdate()) + 1)
     initial = {"period_start": start, "period_end": end, "template": templates[0].key if templates else None}
     if departments.count() == 1:
         initial["department"] = departments.first()
@@ -167,7 +157,7 @@ def create_tree_from_template(request):
                 department=data["department"],
             )
         except treefile.TreeFileError as error:
-            _add_file_errors(form, error)
+            error.add_to_form(form)
         else:
             messages.success(
                 request,
@@ -177,64 +167,3 @@ def create_tree_from_template(request):
             return redirect("goals:tree-detail", tree.pk)
     context = {"form": form, "templates": templates, "has_errors": True}
     return render(request, "goals/tree_new_from_template.html", context, status=400)
-
-
-# Copy to the next period: /trees/<pk>/copy/
-
-
-def _baselines(tree):
-    """[(node, actual over the whole period)] for the copy page, from the progress engine."""
-    from metrics.engine import compute
-    from metrics.loading import load_tree_data
-
-    data, entries = load_tree_data(tree)
-    progress = compute(data, entries, tree.period_end)
-    nodes = {node.code: node for node in tree.nodes.active()}
-    return [(nodes[code], result.actual_to_date) for code, result in progress.nodes.items() if code in nodes]
-
-
-def _copy_context(tree, form, **extra):
-    return {
-        "tree": tree,
-        "form": form,
-        "baselines": _baselines(tree),
-        "week_count": len(tree.weeks),
-        "period_open": date.today() <= tree.period_end,
-        **extra,
-    }
-
-
-@login_required
-@require_GET
-def copy_tree_form(request, pk):
-    tree = get_tree_for_user(request, pk, write=True)
-    start, end = treefile.next_period(tree.period_start, tree.period_end)
-    code, name = treefile.next_names(tree, start)
-    form = TreeCopyForm(initial={"code": code, "name": name, "period_start": start, "period_end": end})
-    return render(request, "goals/tree_copy.html", _copy_context(tree, form))
-
-
-@login_required
-@require_POST
-def copy_tree(request, pk):
-    tree = get_tree_for_user(request, pk, write=True)
-    form = TreeCopyForm(request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            copy = treefile.copy_tree(
-                tree, data["code"], data["name"], data["period_start"], data["period_end"], user=request.user
-            )
-        except treefile.TreeFileError as error:
-            _add_file_errors(form, error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "Copied %(old)s to %(new)s. The baselines are last period's actuals; check the targets "
-                    "for the new period."
-                )
-                % {"old": tree.name, "new": copy.name},
-            )
-            return redirect("goals:tree-detail", copy.pk)
-    return render(request, "goals/tree_copy.html", _copy_context(tree, form, has_errors=True), status=400)

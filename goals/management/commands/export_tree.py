@@ -1,6 +1,6 @@
 """python manage.py export_tree CODE [--output FILE]
 
-Writes the tree file (DESIGN.md "Files") of the tree with this code, to standard output or to FILE.
+Writes the tree file (docs/files.md "Tree file") of the tree with this code, to standard output or to FILE.
 """
 
 from django.core.management.base import BaseCommand, CommandError

@@ -1,8 +1,9 @@
 """python manage.py import_tree FILE [--user USERNAME] [--department NAME]
 
-Reads a tree file (DESIGN.md "Files") and creates the tree, or replaces the structure of the tree with the
+Reads a tree file (docs/files.md "Tree file") and creates the tree, or replaces the structure of the tree with the
 same code, keeping the entries of nodes whose code survives. A file with any problem changes nothing: every
-problem is printed and the command exits with a non-zero status.
+problem is printed and the command exits with a non-zero status. At most treefile.MAX_FILE_BYTES are read
+(one byte more tells that the file is too large), as on the upload page.
 """
 
 import sys
@@ -69,11 +70,12 @@ class Command(BaseCommand):
         self.stdout.write(message)
 
     def _read(self, file):
+        limit = treefile.MAX_FILE_BYTES + 1
         if file == "-":
-            return sys.stdin.buffer.read()
+            return sys.stdin.buffer.read(limit)
         try:
             with open(file, "rb") as handle:
-                return handle.read()
+                return handle.read(limit)
         except OSError as error:
             message = _("Cannot read %(file)s: %(error)s") % {"file": file, "error": error.strerror}
             raise CommandError(message) from None
