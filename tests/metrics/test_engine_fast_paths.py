@@ -1,4 +1,4 @@
-"""The engine's fast paths (metrics.engine.FAST_PATHS) give exactly the straightforward loops' results.
+"""The engine's hot loops give exactly the results of the straightforward ones (tests/metrics/engine_oracle.py).
 
 Every number is compared digit for digit (repr of the whole Progress), on random trees: formulas of every
 shape, every aggregation, missing weeks, zeros of both signs, values that divide by zero, int entries (which
@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metrics import engine
-from metrics.engine import NodeData, TreeData, compute
+from metrics.engine import NodeData, TreeData, compute, core, forecast, impact, series
+from tests.metrics import engine_oracle
+from tests.metrics.engine_oracle import oracle_engine
 
 WEEKS = tuple(date(2026, 4, 6) + timedelta(weeks=i) for i in range(8))
 TEMPLATES = [
@@ -48,10 +49,10 @@ VALUES = [
 ]
 
 
-def both_ways(tree, entries, as_of, monkeypatch):
+def both_ways(tree, entries, as_of):
+    """repr() of the engine's Progress and of the oracle's."""
     fast = compute(tree, entries, as_of)
-    with monkeypatch.context() as patch:
-        patch.setattr(engine, "FAST_PATHS", False)
+    with oracle_engine():
         slow = compute(tree, entries, as_of)
     return repr(fast), repr(slow)
 
@@ -109,14 +110,13 @@ def trees(draw):
 @given(case=trees(), as_of=st.integers(min_value=0, max_value=len(WEEKS) - 1))
 def test_fast_paths_give_the_same_progress_digit_for_digit(case, as_of):
     tree, entries = case
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        fast, slow = both_ways(tree, entries, WEEKS[as_of], monkeypatch)
+    fast, slow = both_ways(tree, entries, WEEKS[as_of])
     assert fast == slow
 
 
 @pytest.mark.parametrize("as_of", [0, 20, 51])
 @pytest.mark.parametrize("holes", [0.0, 0.1])
-def test_fast_paths_on_a_large_tree(as_of, holes, monkeypatch):
+def test_fast_paths_on_a_large_tree(as_of, holes):
     """A bench-shaped tree (sums of deals * price, drivers) over a year, with and without missing weeks."""
     rng = random.Random(as_of)
     weeks = tuple(date(2026, 3, 30) + timedelta(weeks=i) for i in range(52))
@@ -140,6 +140,15 @@ def test_fast_paths_on_a_large_tree(as_of, holes, monkeypatch):
                 week: Decimal(rng.randint(base * 8, base * 12)) / 10 for week in weeks if rng.random() >= holes
             }
     tree = TreeData(code="big", weeks=weeks, warning_threshold=Decimal(90), nodes=tuple(nodes))
-    fast, slow = both_ways(tree, entries, weeks[as_of], monkeypatch)
+    fast, slow = both_ways(tree, entries, weeks[as_of])
     assert "formula_error" not in fast
     assert fast == slow
+
+
+def test_the_oracle_replaces_the_engine_loops_wherever_they_are_used():
+    engine_running = core.running
+    with oracle_engine():
+        assert core.running is series.running is engine_oracle.running
+        assert forecast.running_continued is engine_oracle.running_continued
+        assert impact._Propagation._weekly is engine_oracle.weekly
+    assert core.running is engine_running is not engine_oracle.running
