@@ -16,7 +16,7 @@ from metrics.engine.forecast import compute_forecast
 from metrics.engine.impact import sensitivities
 from metrics.engine.nodes import prepare
 from metrics.engine.results import node_progress
-from metrics.engine.series import is_plain, running
+from metrics.engine.series import has_missing, is_plain, running
 from metrics.engine.targets import check_targets
 from metrics.engine.types import (
     DEFAULT_WARNING_THRESHOLD,
@@ -99,9 +99,11 @@ def ranking(nodes, kgi, by_code) -> list[str]:
 def _compute_actual(node, node_entries, weeks, d):
     """Weekly values and their running value up to the as-of week (children are done first)."""
     n = len(weeks)
+    complete = False  # a measured node with an entry every week
     if node.measured:
         node.weekly = list(map(node_entries.get, weeks))
-        node.reasons = [None if value is not None else NO_ENTRY for value in node.weekly]
+        complete = not has_missing(node.weekly)
+        node.reasons = [None] * n if complete else [None if value is not None else NO_ENTRY for value in node.weekly]
         node.plain = is_plain(node.weekly)
     elif node.formula is None:
         node.weekly = [None] * n
@@ -116,7 +118,9 @@ def _compute_actual(node, node_entries, weeks, d):
         node.run_actual, node.run_reasons = evaluate_series(node, inputs, d + 1)
     else:
         node.run_actual = running(node.weekly[: d + 1], node.aggregation)
-        if node.measured:
+        if complete:
+            node.run_reasons = [None] * (d + 1)
+        elif node.measured:
             node.run_reasons = [None if value is not None else NO_ENTRY for value in node.run_actual]
         elif node.formula is None:
             node.run_reasons = [FORMULA_ERROR] * (d + 1)

@@ -38,17 +38,18 @@ def evaluate_columns(node, columns) -> tuple[list, list]:
     return values, reasons
 
 
-def evaluate_series(node, series_list, length) -> tuple[list, list]:
+def evaluate_series(node, series_list, length, complete=False) -> tuple[list, list]:
     """(values, reasons) of `node`'s formula at positions 0..length-1 of its input series (in `node.refs` order).
 
     Exactly what `evaluate_columns` gives position by position; for a node whose inputs are plain Decimals
     (`node.fast`) the positions without a missing input are computed operation by operation over whole series
-    (formulas.Formula.evaluate_series), falling back to one by one where one of them would raise.
+    (formulas.Formula.evaluate_series), falling back to one by one where one of them would raise. `complete`: the
+    caller knows that no input value is missing.
     """
     if not node.fast:
         return evaluate_columns(node, columns(series_list, 0, length))
     evaluate_whole = node.formula.evaluate_series
-    if not any(map(has_missing, series_list)):
+    if complete or not any(map(has_missing, series_list)):
         values = evaluate_whole(series_list, length)
         if values is not None:
             return values, [None] * length

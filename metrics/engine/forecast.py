@@ -6,13 +6,17 @@ up to the as-of week (fewer where fewer exist; none: no forecast). A formula nod
 its inputs'. The forecast of a node is its value over the whole period, actual and projected weeks together.
 """
 
+import operator
 from decimal import Decimal
+from functools import partial
+from itertools import islice
 
 from metrics.engine.evaluation import evaluate_series, evaluate_week
 from metrics.engine.series import running_continued
 from metrics.engine.types import RECOMPUTE
 
 PROJECTION_WEEKS = 4  # the projection is the mean of this many last weekly values present
+_present = partial(operator.is_not, None)
 
 
 def compute_forecast(node, n, d):
@@ -24,8 +28,9 @@ def compute_forecast(node, n, d):
     """
     later = n - d - 1
     if node.measured:
-        present = [value for value in node.weekly[: d + 1] if value is not None][-PROJECTION_WEEKS:]
-        node.projection = sum(present, Decimal(0)) / len(present) if present else None
+        latest = list(islice(filter(_present, reversed(node.weekly[: d + 1])), PROJECTION_WEEKS))
+        latest.reverse()  # summed in week order
+        node.projection = sum(latest, Decimal(0)) / len(latest) if latest else None
         node.weekly_forecast = node.weekly[: d + 1] + [node.projection] * later
     elif node.formula is None:
         node.weekly_forecast = [None] * n

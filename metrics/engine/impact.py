@@ -75,11 +75,17 @@ class _Propagation:
         self.d = d
         self.last = min(d + 1, n - 1)  # the weeks 0..last stand for all (the later ones are projected alike)
         self.memo = {}  # node code -> the KGI forecast when that node's values are 1% higher
+        self.complete = {}  # node code -> whether its weekly forecast has a value in every week 0..last
         self.needs_weekly = set()
         for node in nodes:  # tree order: parents first
             parent_needs = node.parent is not None and node.parent.code in self.needs_weekly
             if node.aggregation != RECOMPUTE or parent_needs:
                 self.needs_weekly.add(node.code)
+
+    def _complete(self, node) -> bool:
+        if node.code not in self.complete:
+            self.complete[node.code] = not has_missing(node.weekly_forecast[: self.last + 1])
+        return self.complete[node.code]
 
     def scaled(self, path, i):
         """The KGI forecast when every value of path[i] is 1% higher."""
@@ -89,88 +95,136 @@ class _Propagation:
                 self.memo[node.code] = period_forecast(node) * ONE_PERCENT_UP
             else:
                 # Only the weeks up to `last` are read; the later (projected) ones are copies of week d + 1.
-                weekly = scaled_up(node.weekly_forecast[: self.last + 1])
+                head = node.weekly_forecast[: self.last + 1]
+                if self._complete(node):
+                    weekly = list(map(operator.mul, head, repeat(ONE_PERCENT_UP)))  # scaled_up, nothing missing
+                    changed = list(compress(range(len(weekly)), weekly))  # a Decimal is true when it is not 0
+                else:
+                    weekly = scaled_up(head)
+                    changed = [k for k, value in enumerate(weekly) if value is not None and value != 0]
                 if len(weekly) < self.n:
                     weekly += [weekly[self.d + 1]] * (self.n - len(weekly))
-                changed = [k for k in range(self.last + 1) if weekly[k] is not None and weekly[k] != 0]
                 period = period_forecast(node)
                 period = None if period is None else period * ONE_PERCENT_UP
                 self.memo[node.code] = self._propagate(path, i, weekly, period, changed)
         return self.memo[node.code]
 
     def _propagate(self, path, start, new_weekly, new_period, changed):
+        """The KGI forecast after path[start] took `new_weekly` (changed in the weeks `changed`) and `new_period`.
+
+        A period value of a `sum`/`average`/`last` ancestor is only aggregated where something reads it (the
+        KGI's, a `recompute` parent's input, the checks below), which are the same values whenever they are read.
+        """
         weekly = {path[start].code: new_weekly}
+        complete = {path[start].code: self._complete(path[start])}  # 1% more keeps every value present
         period = {path[start].code: new_period}
+
+        def period_of(node):
+            if node.code not in period:
+                period[node.code] = aggregate(weekly[node.code], node.aggregation)
+            return period[node.code]
+
         for i in range(start + 1, len(path)):
             below, current = path[i - 1], path[i]
-            if not changed and below.code in self.needs_weekly and period[below.code] == period_forecast(below):
+            if not changed and below.code in self.needs_weekly and period_of(below) == period_forecast(below):
                 return period_forecast(self.kgi)  # nothing moved (no values, or only zeros)
-            if current.code in self.needs_weekly:
-                weekly[current.code], changed = self._weekly(current, below, weekly, changed)
+            if current.code in self.needs_weekly:  # then `below` is too
+                weekly[current.code], changed, complete[current.code] = self._weekly(
+                    current, below, weekly, changed, complete[below.code]
+                )
             if current.aggregation == RECOMPUTE:
                 # A rate over the period: the formula over the children's period values, never over weeks.
-                inputs = {child.code: period.get(child.code, period_forecast(child)) for child in current.inputs}
+                inputs = {
+                    child.code: period_of(child) if child is below else period_forecast(child)
+                    for child in current.inputs
+                }
                 period[current.code], _reason = evaluate(current.formula, inputs)
-            else:
-                period[current.code] = aggregate(weekly[current.code], current.aggregation)
-            if self._is_scaled(current, weekly.get(current.code), period[current.code]):
+            if self._is_scaled(current, weekly.get(current.code), period_of):
                 return self.scaled(path, i)
-        return period[self.kgi.code]
+        return period_of(self.kgi)
 
-    def _weekly(self, current, below, weekly, changed):
-        """The weekly forecast of `current` after `below` changed in the weeks `changed`, and its changed weeks."""
+    def _weekly(self, current, below, weekly, changed, below_complete):
+        """The weekly forecast of `current` after `below` changed in the weeks `changed` (`below_complete`: its new
+        values are all present), its changed weeks, and whether its new values are all present.
+
+        A week keeps its value object where the new value is equal to it (100 stays 100, never 100.00).
+        """
         values = list(current.weekly_forecast)
         old, new = below.weekly_forecast, weekly[below.code]
         coefficient = current.coefficient(below.code) if current.additive else None
-        before = list(map(values.__getitem__, changed))
-        after = self._weeks_after(current, coefficient, before, old, new, weekly, changed)
-        if after is None:
-            # Inputs times constants, with a missing value: week by week.
-            results = {}
-            for k in changed:
-                if values[k] is not None and old[k] is not None and new[k] is not None:
-                    results[k] = values[k] + coefficient * (new[k] - old[k])
-            others = [k for k in changed if k not in results]
-            if others:
-                series = [weekly.get(child.code, child.weekly_forecast) for child in current.inputs]
-                picked = [list(map(inputs.__getitem__, others)) for inputs in series]
-                evaluated, _reasons = evaluate_series(current, picked, len(others))
-                results.update(zip(others, evaluated, strict=True))
-            after = list(map(results.__getitem__, changed))
-        moved = list(map(operator.ne, after, before))
-        still_changed = list(compress(changed, moved))
-        for k, value in zip(still_changed, compress(after, moved), strict=True):
-            values[k] = value
-        fill_projection(values, self.d)
-        return values, still_changed
-
-    def _weeks_after(self, current, coefficient, before, old, new, weekly, changed):
-        """The new values of `current` in the weeks `changed`, whole series at a time; None where that does not
-        apply (a sum with a missing value), for _weekly's week by week path."""
+        every = len(changed) == self.last + 1  # every week 0..last: slices instead of picking
+        before = _pick(values, changed, every)
+        current_complete = self._complete(current)
         if coefficient is not None:
-            olds = list(map(old.__getitem__, changed))
-            news = list(map(new.__getitem__, changed))
-            if has_missing(before) or has_missing(olds) or has_missing(news):
-                return None
-            moves = map(operator.sub, news, olds)
-            if coefficient.as_tuple() != _EXACTLY_ONE:  # 1 * x is x, digit for digit: skip it
-                moves = map(operator.mul, repeat(coefficient), moves)
-            return list(map(operator.add, before, moves))
-        series = [weekly.get(child.code, child.weekly_forecast) for child in current.inputs]
-        picked = [list(map(inputs.__getitem__, changed)) for inputs in series]
-        return evaluate_series(current, picked, len(changed))[0]
+            olds = _pick(old, changed, every)
+            news = _pick(new, changed, every)
+            known = current_complete and below_complete and self._complete(below)
+            if known or not (has_missing(before) or has_missing(olds) or has_missing(news)):
+                # Inputs times constants: the change of one input moves the result by the coefficient times it.
+                moves = map(operator.sub, news, olds)
+                if coefficient.as_tuple() != _EXACTLY_ONE:  # 1 * x is x, digit for digit: skip it
+                    moves = map(operator.mul, repeat(coefficient), moves)
+                after = list(map(operator.add, before, moves))
+                after_complete = True
+            else:
+                after = self._weeks_one_by_one(current, coefficient, values, old, new, weekly, changed)
+                after_complete = not has_missing(after)
+        else:
+            series = [weekly.get(child.code, child.weekly_forecast) for child in current.inputs]
+            picked = [_pick(inputs, changed, every) for inputs in series]
+            known = below_complete and all(self._complete(child) for child in current.inputs if child is not below)
+            after = evaluate_series(current, picked, len(changed), complete=known)[0]
+            after_complete = not has_missing(after)
+        moved = list(map(operator.ne, after, before))
+        if all(moved):
+            still_changed = changed
+            if every:
+                values[: len(after)] = after
+            else:
+                for k, value in zip(changed, after, strict=True):
+                    values[k] = value
+        else:
+            still_changed = list(compress(changed, moved))
+            for k, value in zip(still_changed, compress(after, moved), strict=True):
+                values[k] = value
+        fill_projection(values, self.d)
+        return values, still_changed, current_complete and after_complete
 
-    def _is_scaled(self, node, new_weekly, new_period):
-        """Whether the node's new values are exactly its computed forecast 1% higher."""
+    def _weeks_one_by_one(self, current, coefficient, values, old, new, weekly, changed):
+        """The new values of an additive `current` in the weeks `changed` where some value is missing."""
+        results = {}
+        for k in changed:
+            if values[k] is not None and old[k] is not None and new[k] is not None:
+                results[k] = values[k] + coefficient * (new[k] - old[k])
+        others = [k for k in changed if k not in results]
+        if others:
+            series = [weekly.get(child.code, child.weekly_forecast) for child in current.inputs]
+            picked = [list(map(inputs.__getitem__, others)) for inputs in series]
+            evaluated, _reasons = evaluate_series(current, picked, len(others))
+            results.update(zip(others, evaluated, strict=True))
+        return list(map(results.__getitem__, changed))
+
+    def _is_scaled(self, node, new_weekly, period_of):
+        """Whether the node's new values are exactly its computed forecast 1% higher.
+
+        The weeks are compared first: they usually differ in the first week, and then the period value is
+        not needed.
+        """
+        if new_weekly is not None:
+            old_weekly = node.weekly_forecast
+            for k in range(self.last + 1):
+                old, new = old_weekly[k], new_weekly[k]
+                if (old is None) != (new is None) or (old is not None and new != old * ONE_PERCENT_UP):
+                    return False
         old_period = period_forecast(node)
+        new_period = period_of(node)
         if (old_period is None) != (new_period is None):
             return False
-        if old_period is not None and new_period != old_period * ONE_PERCENT_UP:
-            return False
-        if new_weekly is None:
-            return True
-        for k in range(self.last + 1):
-            old, new = node.weekly_forecast[k], new_weekly[k]
-            if (old is None) != (new is None) or (old is not None and new != old * ONE_PERCENT_UP):
-                return False
-        return True
+        return old_period is None or new_period == old_period * ONE_PERCENT_UP
+
+
+def _pick(series, weeks, every):
+    """The items of `series` at the indexes `weeks`; `every`: those are 0..len(weeks)-1."""
+    if every:
+        return series[: len(weeks)]
+    return list(map(series.__getitem__, weeks))

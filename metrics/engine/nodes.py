@@ -43,7 +43,7 @@ class Node:
         self.refs = ()  # the codes the formula uses, in its order
         self.inputs = []  # the children those codes name, in the same order
         self.additive = False  # the formula is a sum of its inputs times constants
-        self.coefficients = {}
+        self.coefficients = None  # input code -> coefficient, for an additive formula (`coefficient`)
         self.error = None
         self.measured = not data.is_formula
         self.plain = True  # every value of its series is a finite Decimal (measured: checked on its entries)
@@ -55,7 +55,18 @@ class Node:
         self.aggregation = aggregation
 
     def coefficient(self, code):
-        """For an additive formula: the constant its input `code` is multiplied by (None if it has none)."""
+        """For an additive formula: the constant its input `code` is multiplied by (None if it has none).
+
+        That is the formula with `code` at 1 and every other input at 0. The first call computes every input's
+        at once, one input per position of Formula.evaluate_series (which gives exactly what evaluate gives);
+        where that does not apply, each is evaluated on its own.
+        """
+        if self.coefficients is None:
+            size = len(self.refs)
+            zero, one = Decimal(0), Decimal(1)
+            series = [[one if i == k else zero for k in range(size)] for i in range(size)]
+            values = self.formula.evaluate_series(series, size)
+            self.coefficients = dict(zip(self.refs, values, strict=True)) if values is not None else {}
         if code not in self.coefficients:
             values = dict.fromkeys(self.refs, Decimal(0))
             values[code] = Decimal(1)

@@ -16,8 +16,8 @@ from decimal import Decimal
 
 import pytest
 
-from metrics.engine import evaluation, forecast, impact, series, targets
-from metrics.engine.types import LAST, ONE_PERCENT_UP, SUM
+from metrics.engine import core, evaluation, forecast, impact, nodes, series, targets
+from metrics.engine.types import FORMULA_ERROR, LAST, NO_ENTRY, ONE_PERCENT_UP, RECOMPUTE, SUM
 
 ENGINE_MODULES = ("core", "evaluation", "forecast", "impact", "nodes", "results", "series", "targets")
 
@@ -73,10 +73,61 @@ def running_continued(known, values, aggregation):
     return running(values, aggregation)
 
 
+# --- weekly values and forecasts ----------------------------------------------------------------------------
+
+
+def compute_actual(node, node_entries, weeks, d):
+    """core._compute_actual with every reason looked up value by value."""
+    n = len(weeks)
+    if node.measured:
+        node.weekly = [node_entries.get(week) for week in weeks]
+        node.reasons = [None if value is not None else NO_ENTRY for value in node.weekly]
+        node.plain = series.is_plain(node.weekly)
+    elif node.formula is None:
+        node.weekly = [None] * n
+        node.reasons = [FORMULA_ERROR] * n
+    else:
+        node.fast = all(child.plain for child in node.inputs)
+        node.weekly, node.reasons = evaluate_series(node, [child.weekly for child in node.inputs], n)
+    if node.formula is not None and node.aggregation == RECOMPUTE:
+        node.run_actual, node.run_reasons = evaluate_series(node, [child.run_actual for child in node.inputs], d + 1)
+    else:
+        node.run_actual = running(node.weekly[: d + 1], node.aggregation)
+        if node.measured:
+            node.run_reasons = [None if value is not None else NO_ENTRY for value in node.run_actual]
+        elif node.formula is None:
+            node.run_reasons = [FORMULA_ERROR] * (d + 1)
+        else:
+            node.run_reasons = core._range_reasons(node.run_actual, node.reasons)
+
+
+def compute_forecast(node, n, d):
+    """forecast.compute_forecast: the projection from the values present, the running forecast from week 0."""
+    later = n - d - 1
+    if node.measured:
+        present = [value for value in node.weekly[: d + 1] if value is not None][-4:]
+        node.projection = sum(present, Decimal(0)) / len(present) if present else None
+        node.weekly_forecast = node.weekly[: d + 1] + [node.projection] * later
+    elif node.formula is None:
+        node.weekly_forecast = [None] * n
+    else:
+        projected = None
+        if later > 0:
+            inputs = [[child.weekly_forecast[d + 1]] for child in node.inputs]
+            projected = evaluate_series(node, inputs, 1)[0][0]
+        node.weekly_forecast = node.weekly[: d + 1] + [projected] * later
+    if node.formula is not None and node.aggregation == RECOMPUTE:
+        start = max(d, 0)
+        values, _reasons = evaluate_series(node, [child.run_forecast[start:n] for child in node.inputs], n - start)
+        node.run_forecast = [None] * start + values
+    else:
+        node.run_forecast = running(node.weekly_forecast, node.aggregation)
+
+
 # --- formulas ---------------------------------------------------------------------------------------------
 
 
-def evaluate_series(node, series_list, length):
+def evaluate_series(node, series_list, length, complete=False):
     """The formula week by week (Formula.evaluate), never over whole series."""
     return evaluation.evaluate_columns(node, evaluation.columns(series_list, 0, length))
 
@@ -110,6 +161,42 @@ def scaled(self, path, i):
     return self.memo[node.code]
 
 
+def propagate(self, path, start, new_weekly, new_period, changed):
+    """_Propagation._propagate with every ancestor's period value aggregated as soon as its weeks are known."""
+    weekly_by_code = {path[start].code: new_weekly}
+    period = {path[start].code: new_period}
+    for i in range(start + 1, len(path)):
+        below, current = path[i - 1], path[i]
+        if not changed and below.code in self.needs_weekly and period[below.code] == forecast.period_forecast(below):
+            return forecast.period_forecast(self.kgi)
+        if current.code in self.needs_weekly:
+            weekly_by_code[current.code], changed = self._weekly(current, below, weekly_by_code, changed)
+        if current.aggregation == RECOMPUTE:
+            inputs = {child.code: period.get(child.code, forecast.period_forecast(child)) for child in current.inputs}
+            period[current.code], _reason = evaluation.evaluate(current.formula, inputs)
+        else:
+            period[current.code] = aggregate(weekly_by_code[current.code], current.aggregation)
+        if is_scaled(self, current, weekly_by_code.get(current.code), period[current.code]):
+            return self.scaled(path, i)
+    return period[self.kgi.code]
+
+
+def is_scaled(self, node, new_weekly, new_period):
+    """Whether the node's new period value and every new weekly value are its computed ones 1% higher."""
+    old_period = forecast.period_forecast(node)
+    if (old_period is None) != (new_period is None):
+        return False
+    if old_period is not None and new_period != old_period * ONE_PERCENT_UP:
+        return False
+    if new_weekly is None:
+        return True
+    for k in range(self.last + 1):
+        old, new = node.weekly_forecast[k], new_weekly[k]
+        if (old is None) != (new is None) or (old is not None and new != old * ONE_PERCENT_UP):
+            return False
+    return True
+
+
 def weekly(self, current, below, weekly_by_code, changed):
     """_Propagation._weekly week by week: a coefficient times the change, else the formula evaluated again."""
     values = list(current.weekly_forecast)
@@ -135,9 +222,18 @@ def weekly(self, current, below, weekly_by_code, changed):
     return values, still_changed
 
 
+def coefficient(self, code):
+    """Node.coefficient: the formula with `code` at 1 and every other input at 0, evaluated on its own."""
+    values = dict.fromkeys(self.refs, Decimal(0))
+    values[code] = Decimal(1)
+    return evaluation.evaluate(self.formula, values)[0]
+
+
 # --- the swap ---------------------------------------------------------------------------------------------
 
 REPLACES = {
+    core._compute_actual: compute_actual,
+    forecast.compute_forecast: compute_forecast,
     series.running_sum: running_sum,
     series.aggregate: aggregate,
     series.scaled_up: scaled_up,
@@ -146,7 +242,12 @@ REPLACES = {
     evaluation.evaluate_series: evaluate_series,
     targets.targets: weekly_and_pace,
 }
-METHODS = {(impact._Propagation, "scaled"): scaled, (impact._Propagation, "_weekly"): weekly}
+METHODS = {
+    (nodes.Node, "coefficient"): coefficient,
+    (impact._Propagation, "scaled"): scaled,
+    (impact._Propagation, "_propagate"): propagate,
+    (impact._Propagation, "_weekly"): weekly,
+}
 
 
 @contextlib.contextmanager
