@@ -5,7 +5,9 @@ values and running value up to the as-of week (`_compute_actual`), the forecast 
 the sensitivities (impact.sensitivities), each node's results (results.node_progress), the warnings.
 """
 
+import contextlib
 import decimal
+import gc
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
@@ -34,8 +36,29 @@ from metrics.engine.types import (
 
 def compute(tree: TreeData, entries: Mapping[str, Mapping[date, Decimal]], as_of: date) -> Progress:
     """Everything in docs/numbers.md "Progress" for `tree` at the week that holds `as_of`."""
-    with decimal.localcontext(prec=PRECISION):
+    with decimal.localcontext(prec=PRECISION), _collector_paused():
         return _compute(tree, entries, as_of)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off while compute() runs, back on after (if it was on before).
+
+    compute() allocates tens of thousands of objects that live until it returns (every Decimal is tracked by
+    the collector), so collections during it find nothing to free and only walk them again and again, and
+    promote them to the oldest generation, whose full collections walk the whole heap. Reference counting
+    frees everything as usual meanwhile; the few cycles compute() makes (nodes and their parents) are broken
+    when it is done. Threads share the switch: one that finds it off leaves it off, as the one that turned it
+    off turns it on again.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def weekly_values(tree: TreeData, entries: Mapping[str, Mapping[date, Decimal]]) -> dict[str, list[tuple]]:
@@ -76,6 +99,8 @@ def _compute(tree: TreeData, entries, as_of: date) -> Progress:
 
     order_of = {data.code: i for i, data in enumerate(tree.nodes)}
     warnings.sort(key=lambda warning: order_of.get(warning.node, len(order_of)))
+    for node in nodes:  # no cycles left for the collector: reference counting frees the prepared tree
+        node.parent = node.children = node.inputs = None
     return Progress(
         tree=tree.code,
         weeks=tuple(weeks),
