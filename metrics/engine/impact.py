@@ -16,6 +16,7 @@ Decisions:
   stops before the KGI. When the KGI forecast is missing or zero, every sensitivity is missing.
 """
 
+import decimal
 import operator
 from decimal import Decimal
 from itertools import compress, repeat
@@ -96,6 +97,7 @@ class _Propagation:
             else:
                 # Only the weeks up to `last` are read; the later (projected) ones are copies of week d + 1.
                 head = node.weekly_forecast[: self.last + 1]
+                decimal.getcontext().clear_flags()  # from here on, a flag says an operation was not exact
                 if self._complete(node):
                     weekly = list(map(operator.mul, head, repeat(ONE_PERCENT_UP)))  # scaled_up, nothing missing
                     changed = list(compress(range(len(weekly)), weekly))  # a Decimal is true when it is not 0
@@ -155,6 +157,7 @@ class _Propagation:
         every = len(changed) == self.last + 1  # every week 0..last: slices instead of picking
         before = _pick(values, changed, every)
         current_complete = self._complete(current)
+        all_moved = False
         if coefficient is not None:
             olds = _pick(old, changed, every)
             news = _pick(new, changed, every)
@@ -166,6 +169,11 @@ class _Propagation:
                     moves = map(operator.mul, repeat(coefficient), moves)
                 after = list(map(operator.add, before, moves))
                 after_complete = True
+                # Every week moved when every operation since the 1% was exact (no flag of the context raised,
+                # see `scaled`) and the coefficient is not 0: each changed week's input differs from its old
+                # value, so their difference is not 0, nor is the coefficient times it, and adding that exactly
+                # to a finite value changes it. Then comparing each week (below) is not needed.
+                all_moved = bool(coefficient) and not any(decimal.getcontext().flags.values())
             else:
                 after = self._weeks_one_by_one(current, coefficient, values, old, new, weekly, changed)
                 after_complete = not has_missing(after)
@@ -175,8 +183,7 @@ class _Propagation:
             known = below_complete and all(self._complete(child) for child in current.inputs if child is not below)
             after = evaluate_series(current, picked, len(changed), complete=known)[0]
             after_complete = not has_missing(after)
-        moved = list(map(operator.ne, after, before))
-        if all(moved):
+        if all_moved or all(moved := list(map(operator.ne, after, before))):
             still_changed = changed
             if every:
                 values[: len(after)] = after

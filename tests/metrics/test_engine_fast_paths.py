@@ -152,3 +152,22 @@ def test_the_oracle_replaces_the_engine_loops_wherever_they_are_used():
         assert forecast.running_continued is engine_oracle.running_continued
         assert impact._Propagation._weekly is engine_oracle.weekly
     assert core.running is engine_running is not engine_oracle.running
+
+
+@pytest.mark.parametrize("as_of", [1, 3])
+@pytest.mark.parametrize(("formula", "b"), [("a + b", Decimal("1E+32")), ("0 * a + b", Decimal(5))])
+def test_a_change_that_does_not_move_the_value_keeps_the_old_value_object(as_of, formula, b):
+    """1% more of a does not change k's value: lost when k is rounded to 34 digits (k = a + b with b at 10^32:
+    0.01 more gives 100…001.0), or multiplied by 0 (5 + 0.00 is 5.00). k keeps its values (100…001, 5) and the
+    KGI does not move; a shortcut for exact changes must not take over here."""
+    weeks = WEEKS[:4]
+    tree = TreeData(
+        code="t",
+        weeks=weeks,
+        warning_threshold=Decimal(90),
+        nodes=(NodeData("k", formula=formula), NodeData("a", parent="k"), NodeData("b", parent="k")),
+    )
+    entries = {"a": dict.fromkeys(weeks, Decimal(1)), "b": dict.fromkeys(weeks, b)}
+    fast, slow = both_ways(tree, entries, weeks[as_of])
+    assert fast == slow
+    assert compute(tree, entries, weeks[as_of]).nodes["a"].sensitivity == 0
