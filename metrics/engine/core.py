@@ -124,11 +124,14 @@ def ranking(nodes, kgi, by_code) -> list[str]:
 def _compute_actual(node, node_entries, weeks, d):
     """Weekly values and their running value up to the as-of week (children are done first)."""
     n = len(weeks)
-    complete = False  # a measured node with an entry every week
     if node.measured:
         node.weekly = list(map(node_entries.get, weeks))
-        complete = not has_missing(node.weekly)
-        node.reasons = [None] * n if complete else [None if value is not None else NO_ENTRY for value in node.weekly]
+        every_week = not has_missing(node.weekly)
+        if every_week:
+            node.reasons = [None] * n
+        else:
+            node.reasons = [None if value is not None else NO_ENTRY for value in node.weekly]
+        node.complete = every_week or not has_missing(node.weekly[: d + 1])
         node.plain = is_plain(node.weekly)
     elif node.formula is None:
         node.weekly = [None] * n
@@ -137,13 +140,14 @@ def _compute_actual(node, node_entries, weeks, d):
         node.fast = all(child.plain for child in node.inputs)
         inputs = [child.weekly for child in node.inputs]
         node.weekly, node.reasons = evaluate_series(node, inputs, n)
+        node.complete = not has_missing(node.weekly[: d + 1])
 
     if node.formula is not None and node.aggregation == RECOMPUTE:
         inputs = [child.run_actual for child in node.inputs]
         node.run_actual, node.run_reasons = evaluate_series(node, inputs, d + 1)
     else:
-        node.run_actual = running(node.weekly[: d + 1], node.aggregation)
-        if complete:
+        node.run_actual = running(node.weekly[: d + 1], node.aggregation, node.complete)
+        if node.complete:  # then every running value is present
             node.run_reasons = [None] * (d + 1)
         elif node.measured:
             node.run_reasons = [None if value is not None else NO_ENTRY for value in node.run_actual]

@@ -32,6 +32,7 @@ def compute_forecast(node, n, d):
         latest.reverse()  # summed in week order
         node.projection = sum(latest, Decimal(0)) / len(latest) if latest else None
         node.weekly_forecast = node.weekly[: d + 1] + [node.projection] * later
+        node.forecast_complete = node.complete and (later == 0 or node.projection is not None)
     elif node.formula is None:
         node.weekly_forecast = [None] * n
     else:
@@ -39,6 +40,7 @@ def compute_forecast(node, n, d):
         if later > 0:
             projected = evaluate_week(node, [child.weekly_forecast for child in node.inputs], d + 1)
         node.weekly_forecast = node.weekly[: d + 1] + [projected] * later
+        node.forecast_complete = node.complete and (later == 0 or projected is not None)
 
     if node.formula is not None and node.aggregation == RECOMPUTE:
         start = max(d, 0)
@@ -46,7 +48,9 @@ def compute_forecast(node, n, d):
         values, _reasons = evaluate_series(node, series, n - start)
         node.run_forecast = [None] * start + values
     else:
-        node.run_forecast = running_continued(node.run_actual, node.weekly_forecast, node.aggregation)
+        node.run_forecast = running_continued(
+            node.run_actual, node.weekly_forecast, node.aggregation, node.forecast_complete
+        )
 
 
 def period_forecast(node):

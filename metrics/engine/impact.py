@@ -76,17 +76,11 @@ class _Propagation:
         self.d = d
         self.last = min(d + 1, n - 1)  # the weeks 0..last stand for all (the later ones are projected alike)
         self.memo = {}  # node code -> the KGI forecast when that node's values are 1% higher
-        self.complete = {}  # node code -> whether its weekly forecast has a value in every week 0..last
         self.needs_weekly = set()
         for node in nodes:  # tree order: parents first
             parent_needs = node.parent is not None and node.parent.code in self.needs_weekly
             if node.aggregation != RECOMPUTE or parent_needs:
                 self.needs_weekly.add(node.code)
-
-    def _complete(self, node) -> bool:
-        if node.code not in self.complete:
-            self.complete[node.code] = not has_missing(node.weekly_forecast[: self.last + 1])
-        return self.complete[node.code]
 
     def scaled(self, path, i):
         """The KGI forecast when every value of path[i] is 1% higher."""
@@ -98,7 +92,7 @@ class _Propagation:
                 # Only the weeks up to `last` are read; the later (projected) ones are copies of week d + 1.
                 head = node.weekly_forecast[: self.last + 1]
                 decimal.getcontext().clear_flags()  # from here on, a flag says an operation was not exact
-                if self._complete(node):
+                if node.forecast_complete:
                     weekly = list(map(operator.mul, head, repeat(ONE_PERCENT_UP)))  # scaled_up, nothing missing
                     changed = list(compress(range(len(weekly)), weekly))  # a Decimal is true when it is not 0
                 else:
@@ -118,12 +112,12 @@ class _Propagation:
         KGI's, a `recompute` parent's input, the checks below), which are the same values whenever they are read.
         """
         weekly = {path[start].code: new_weekly}
-        complete = {path[start].code: self._complete(path[start])}  # 1% more keeps every value present
+        complete = {path[start].code: path[start].forecast_complete}  # 1% more keeps every value present
         period = {path[start].code: new_period}
 
         def period_of(node):
             if node.code not in period:
-                period[node.code] = aggregate(weekly[node.code], node.aggregation)
+                period[node.code] = aggregate(weekly[node.code], node.aggregation, complete.get(node.code, False))
             return period[node.code]
 
         for i in range(start + 1, len(path)):
@@ -156,12 +150,12 @@ class _Propagation:
         coefficient = current.coefficient(below.code) if current.additive else None
         every = len(changed) == self.last + 1  # every week 0..last: slices instead of picking
         before = _pick(values, changed, every)
-        current_complete = self._complete(current)
+        current_complete = current.forecast_complete
         all_moved = False
         if coefficient is not None:
             olds = _pick(old, changed, every)
             news = _pick(new, changed, every)
-            known = current_complete and below_complete and self._complete(below)
+            known = current_complete and below_complete and below.forecast_complete
             if known or not (has_missing(before) or has_missing(olds) or has_missing(news)):
                 # Inputs times constants: the change of one input moves the result by the coefficient times it.
                 moves = map(operator.sub, news, olds)
@@ -180,7 +174,7 @@ class _Propagation:
         else:
             series = [weekly.get(child.code, child.weekly_forecast) for child in current.inputs]
             picked = [_pick(inputs, changed, every) for inputs in series]
-            known = below_complete and all(self._complete(child) for child in current.inputs if child is not below)
+            known = below_complete and all(child.forecast_complete for child in current.inputs if child is not below)
             after = evaluate_series(current, picked, len(changed), complete=known)[0]
             after_complete = not has_missing(after)
         if all_moved or all(moved := list(map(operator.ne, after, before))):

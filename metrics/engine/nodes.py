@@ -22,6 +22,8 @@ class Node:
         "coefficients",
         "error",
         "measured",
+        "complete",
+        "forecast_complete",
         "plain",
         "fast",
         "aggregation",
@@ -46,6 +48,8 @@ class Node:
         self.coefficients = None  # input code -> coefficient, for an additive formula (`coefficient`)
         self.error = None
         self.measured = not data.is_formula
+        self.complete = False  # a value in every week up to the as-of week (weekly[: d + 1])
+        self.forecast_complete = False  # a value in every week of its weekly forecast
         self.plain = True  # every value of its series is a finite Decimal (measured: checked on its entries)
         self.fast = False  # its formula is evaluated over whole series (formulas.Formula.evaluate_series)
         self.projection = None

@@ -36,12 +36,13 @@ def running_sum(values) -> list:
     return result
 
 
-def aggregate(values, aggregation):
+def aggregate(values, aggregation, complete=False):
     """The value of weekly `values` over their range (None = missing, skipped); None when none is present.
 
     `aggregation` is SUM, AVERAGE or LAST (a `recompute` node's value over a range is its formula's).
+    `complete`: the caller knows that no value is missing (here and below: then it is not looked for).
     """
-    present = [value for value in values if value is not None] if has_missing(values) else values
+    present = values if complete or not has_missing(values) else [value for value in values if value is not None]
     if not present:
         return None
     if aggregation == SUM:
@@ -58,9 +59,9 @@ def scaled_up(values) -> list:
     return list(map(operator.mul, values, repeat(ONE_PERCENT_UP)))
 
 
-def running(values, aggregation) -> list:
+def running(values, aggregation, complete=False) -> list:
     """The aggregate of every prefix of `values`: result[k] is the value over weeks 0..k."""
-    if not has_missing(values):  # the usual case
+    if complete or not has_missing(values):  # the usual case
         if aggregation == LAST:
             return list(values)
         result = running_sum(values)
@@ -87,14 +88,14 @@ def running(values, aggregation) -> list:
     return result
 
 
-def running_continued(known, values, aggregation) -> list:
+def running_continued(known, values, aggregation, complete=False) -> list:
     """running(values, aggregation), given `known` = running(values[:len(known)], aggregation).
 
     Where that is simple (sums and last values, none missing) the known items are reused and the rest
     continues from the last one, with the same operations as running(); else it runs from the start.
     """
-    if not known or aggregation not in (SUM, LAST) or has_missing(values):
-        return running(values, aggregation)
+    if not known or aggregation not in (SUM, LAST) or not (complete or not has_missing(values)):
+        return running(values, aggregation, complete)
     rest = values[len(known) :]
     if aggregation == LAST:
         return known + rest

@@ -34,7 +34,7 @@ def running_sum(values):
     return result
 
 
-def aggregate(values, aggregation):
+def aggregate(values, aggregation, complete=False):
     present = [value for value in values if value is not None]
     if not present:
         return None
@@ -49,7 +49,7 @@ def scaled_up(values):
     return [None if value is None else value * ONE_PERCENT_UP for value in values]
 
 
-def running(values, aggregation):
+def running(values, aggregation, complete=False):
     result = []
     current = None
     if aggregation == LAST:
@@ -69,7 +69,7 @@ def running(values, aggregation):
     return result
 
 
-def running_continued(known, values, aggregation):
+def running_continued(known, values, aggregation, complete=False):
     return running(values, aggregation)
 
 
