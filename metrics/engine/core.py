@@ -18,7 +18,7 @@ from metrics.engine.forecast import compute_forecast
 from metrics.engine.impact import sensitivities
 from metrics.engine.nodes import prepare
 from metrics.engine.results import node_progress
-from metrics.engine.series import has_missing, is_plain, running
+from metrics.engine.series import complete_and_plain, has_missing, running
 from metrics.engine.targets import check_targets
 from metrics.engine.types import (
     DEFAULT_WARNING_THRESHOLD,
@@ -126,13 +126,12 @@ def _compute_actual(node, node_entries, weeks, d):
     n = len(weeks)
     if node.measured:
         node.weekly = list(map(node_entries.get, weeks))
-        every_week = not has_missing(node.weekly)
+        every_week, node.plain = complete_and_plain(node.weekly)
         if every_week:
             node.reasons = [None] * n
         else:
             node.reasons = [None if value is not None else NO_ENTRY for value in node.weekly]
         node.complete = every_week or not has_missing(node.weekly[: d + 1])
-        node.plain = is_plain(node.weekly)
     elif node.formula is None:
         node.weekly = [None] * n
         node.reasons = [FORMULA_ERROR] * n

@@ -15,6 +15,7 @@ from itertools import accumulate, repeat
 from metrics.engine.types import LAST, ONE_PERCENT_UP, SUM
 
 _present = partial(operator.is_not, None)
+_NONE_TYPE = type(None)
 
 
 def has_missing(values) -> bool:
@@ -22,11 +23,14 @@ def has_missing(values) -> bool:
     return not all(map(operator.is_not, values, repeat(None)))
 
 
-def is_plain(values) -> bool:
-    """Whether every present value is a finite Decimal (entries may be anything the caller passed)."""
+def complete_and_plain(values) -> tuple[bool, bool]:
+    """(no value is missing, every present value is a finite Decimal), in one look at the values' types."""
     types = set(map(type, values))
-    types.discard(type(None))
-    return types <= {Decimal} and all(map(Decimal.is_finite, filter(_present, values)))
+    complete = _NONE_TYPE not in types
+    types.discard(_NONE_TYPE)
+    if not types <= {Decimal}:
+        return complete, False
+    return complete, all(map(Decimal.is_finite, values if complete else filter(_present, values)))
 
 
 def running_sum(values) -> list:

@@ -82,7 +82,7 @@ def compute_actual(node, node_entries, weeks, d):
     if node.measured:
         node.weekly = [node_entries.get(week) for week in weeks]
         node.reasons = [None if value is not None else NO_ENTRY for value in node.weekly]
-        node.plain = series.is_plain(node.weekly)
+        node.plain = all(type(value) is Decimal and value.is_finite() for value in node.weekly if value is not None)
     elif node.formula is None:
         node.weekly = [None] * n
         node.reasons = [FORMULA_ERROR] * n
