@@ -34,14 +34,17 @@ Decisions where docs/numbers.md is silent (more in each module's docstring):
   as-of week only (later weeks are not due yet); a missing formula input is not repeated up the tree.
 - `division_by_zero` warnings list every week of the period whose computed value divides by zero.
 
-Speed (the bench's engine-only run: `manage.py bench --only engine`; docs/performance.md): formulas are
-parsed once and evaluated over whole series at a time (goals.formulas.Formula.evaluate_series); running
-values, 1% changes and sums of a coefficient times a change run in C loops (map, accumulate) with the same
-operations in the same order as the straightforward loops that tests/metrics/engine_oracle.py keeps, and
-tests compare the two digit for digit; every projected week has the same inputs, so one evaluation serves
-them all; sensitivity recomputes only the changed node's ancestors and their changed weeks. Results are also
-kept between requests by metrics.progress_cache, which rebuilds a node's weekly series from a few values
-(`node_state`, `rebuild_node_progress`), and the entry grid needs only `weekly_values`.
+Speed (measured by `manage.py bench --only engine`; docs/performance.md has the numbers): formulas are parsed
+once and evaluated over whole series at a time (goals.formulas.Formula.evaluate_series); running values, 1%
+changes and sums of a coefficient times a change run in C loops (map, accumulate) with the same operations
+in the same order as the straightforward loops that tests/metrics/engine_oracle.py keeps, and tests compare
+the two digit for digit; every projected week has the same inputs, so one evaluation serves them all;
+whether a node's values are all present is learnt once; sensitivity recomputes only the changed node's
+ancestors and their changed weeks, aggregates their period values only where they are read, and skips
+comparing weeks that the Decimal context proves changed. compute() pauses the cyclic garbage collector
+(core._collector_paused). Results are also kept between requests by metrics.progress_cache, which rebuilds
+a node's weekly series from a few values (`node_state`, `rebuild_node_progress`), and the entry grid needs
+only `weekly_values`.
 """
 
 from goals.targets import weekly_targets

@@ -62,12 +62,14 @@ class _Propagation:
     """The KGI forecast after a change, recomputing only the changed node's ancestors.
 
     Of an ancestor only what is needed is recomputed: its weeks whose inputs changed (up to the as-of
-    week one by one; the first projected week stands for all projected weeks, which have the same
-    inputs), and for a `recompute` ancestor its period value (the formula over its children's period
-    values) plus its weekly values only where a `sum`/`average`/`last` ancestor above uses them.
+    week; the first projected week stands for all projected weeks, which have the same inputs), and
+    for a `recompute` ancestor its period value (the formula over its children's period values) plus
+    its weekly values only where a `sum`/`average`/`last` ancestor above uses them.
     An ancestor whose values come out exactly 1% higher continues as "that ancestor 1% higher", which
     is computed once and shared (a product's factors all give it), and a `sum`-like formula of inputs
     times constants moves by its coefficient times the change, without evaluating it again.
+    Every step is the same Decimal operations, in the same order, as tests/metrics/engine_oracle.py's
+    week by week version; what is skipped is only what is proven not to change a digit.
     """
 
     def __init__(self, nodes, kgi, n, d):
