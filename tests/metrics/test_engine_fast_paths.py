@@ -2,9 +2,11 @@
 
 Every number is compared digit for digit (repr of the whole Progress), on random trees: formulas of every
 shape, every aggregation, missing weeks, zeros of both signs, values that divide by zero, int entries (which
-take the one-value-at-a-time path) and as-of weeks from the first week to the last.
+take the one-value-at-a-time path) and as-of weeks from the first week to the last; and on hand-made cases
+where a shortcut would change a digit. Also: compute() leaves the garbage collector as it found it.
 """
 
+import gc
 import random
 from datetime import date, timedelta
 from decimal import Decimal
@@ -171,3 +173,23 @@ def test_a_change_that_does_not_move_the_value_keeps_the_old_value_object(as_of,
     fast, slow = both_ways(tree, entries, weeks[as_of])
     assert fast == slow
     assert compute(tree, entries, weeks[as_of]).nodes["a"].sensitivity == 0
+
+
+def test_compute_turns_the_garbage_collector_on_again_even_when_it_fails():
+    tree = TreeData(code="t", weeks=WEEKS, warning_threshold=Decimal(90), nodes=(NodeData("k"), NodeData("k")))
+    assert gc.isenabled()
+    compute(TreeData("t", WEEKS, Decimal(90), (NodeData("k"),)), {"k": {WEEKS[0]: Decimal(1)}}, WEEKS[0])
+    assert gc.isenabled()
+    with pytest.raises(ValueError, match="appears twice"):
+        compute(tree, {}, WEEKS[0])
+    assert gc.isenabled()
+
+
+def test_compute_leaves_a_garbage_collector_that_was_off_off():
+    gc.disable()
+    try:
+        progress = compute(TreeData("t", WEEKS, Decimal(90), (NodeData("k"),)), {}, WEEKS[0])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert progress.nodes["k"].status == "incomplete"
