@@ -12,6 +12,7 @@ import decimal
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from itertools import repeat
 from typing import NamedTuple
 
 from metrics.engine.forecast import period_forecast
@@ -32,7 +33,7 @@ from metrics.engine.types import (
     RECOMPUTE,
     NodeData,
     NodeProgress,
-    new_week_value,
+    WeekValue,
 )
 
 
@@ -86,7 +87,7 @@ def node_progress(node: Node, weeks, d, threshold, sensitivity, warnings, memo=N
 
     forecasts = [None] * (d + 1) + node.weekly_forecast[d + 1 :]
     columns = zip(weeks, node.weekly, week_targets, node.reasons, week_stretch, forecasts, strict=False)
-    week_values = list(map(new_week_value, columns))
+    week_values = list(map(tuple.__new__, repeat(WeekValue), columns))  # without WeekValue's Python-level __new__
     start = max(d, 0)
     return NodeProgress(
         code=node.code,

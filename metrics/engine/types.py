@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import partial
 from typing import NamedTuple
 
 from goals.targets import PRECISION, SIX_PLACES, TARGET_TOLERANCE  # noqa: F401 (the engine's names for them)
@@ -70,9 +69,6 @@ class WeekValue(NamedTuple):
     reason: str | None  # why `actual` is missing: NO_ENTRY, MISSING_INPUT, DIVISION_BY_ZERO, FORMULA_ERROR
     stretch: Decimal | None  # the week's stretch target
     forecast: Decimal | None  # the projected weekly value, for weeks after the as-of week only
-
-
-new_week_value = partial(tuple.__new__, WeekValue)  # WeekValue(*fields) without its Python-level __new__
 
 
 @dataclass(frozen=True)
