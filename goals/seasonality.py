@@ -1,6 +1,6 @@
 """Seasonality profiles: one non-negative weight per week of a period, for spreading a `sum` target.
 
-Plain Python, no ORM. The engine normalises the weights (metrics.engine.weekly_targets), so any
+Plain Python, no ORM. Spreading normalises the weights (goals.targets.weekly_targets), so any
 scale works: business days per week is the natural one.
 """
 

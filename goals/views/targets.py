@@ -18,6 +18,7 @@ from goals.forms.targets import SeasonalityForm
 from goals.health import tree_health
 from goals.models import Node, VersionConflict
 from goals.seasonality import business_day_weights
+from goals.targets import weekly_targets
 
 # Back-calculation: /nodes/<pk>/backcalc/
 
@@ -169,8 +170,6 @@ def _business_days(node):
 
 def _preview(node, weeks, weights):
     """Rows of (week, weight, share in %, weekly target, cumulative target) for a spread of the node's target."""
-    from metrics.engine import weekly_targets
-
     targets = weekly_targets(node.target, Node.Aggregation.SUM, weeks, weights)
     shown = weights if weights is not None else [Decimal(1)] * len(weeks)
     total = sum(shown, Decimal(0))

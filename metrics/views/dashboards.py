@@ -30,6 +30,7 @@ from goals.models import Department, Tree
 from goals.periods import week_containing
 from metrics import engine, progress_cache, reports
 from metrics.loading import default_as_of, progress_to_csv, progress_to_json
+from metrics.warnings import warning_messages
 
 CSV_BOM = "\ufeff"  # Excel opens UTF-8 files as UTF-8 only with it
 
@@ -144,7 +145,7 @@ def _tree_numbers(loaded, progress, department_id):
         "levers": [lever for lever in ranked if lever.sensitivity != 0],
         "still_levers": [lever for lever in ranked if lever.sensitivity == 0],
         "missing": reports.missing_numbers(loaded, progress, department_id),
-        "warnings": [warning.message(loaded.data) for warning in progress.warnings],
+        "warnings": warning_messages(progress.warnings, loaded.data),
         "has_entries": loaded.has_entries,
     }
 
@@ -284,7 +285,7 @@ def node_view(request, node):
         initiatives=_initiatives(node),
         contributions=reports.contributions(loaded, progress, node.code),
         drivers=reports.drivers(loaded, progress, node.code),
-        warnings=[warning.message(loaded.data) for warning in progress.warnings_for(node.code)],
+        warnings=warning_messages(progress.warnings_for(node.code), loaded.data),
         is_kgi=node.parent_id is None,
     )
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from goals.periods import period_weeks
 from goals.seasonality import business_day_weights, even_weights
-from metrics.engine import weekly_targets
+from goals.targets import weekly_targets
 
 START, END = date(2026, 4, 1), date(2027, 3, 31)
 WEEKS = period_weeks(START, END)

@@ -1,4 +1,4 @@
-"""The progress engine against hand-computed examples of every rule in DESIGN.md "Progress"."""
+"""The progress engine against hand-computed examples of every rule in docs/numbers.md "Progress"."""
 
 from datetime import date, timedelta
 from decimal import Decimal, localcontext

@@ -1,10 +1,12 @@
-"""The engine's fast paths (metrics.engine.FAST_PATHS) give exactly the straightforward loops' results.
+"""The engine's hot loops give exactly the results of the straightforward ones (tests/metrics/engine_oracle.py).
 
 Every number is compared digit for digit (repr of the whole Progress), on random trees: formulas of every
 shape, every aggregation, missing weeks, zeros of both signs, values that divide by zero, int entries (which
-take the one-value-at-a-time path) and as-of weeks from the first week to the last.
+take the one-value-at-a-time path) and as-of weeks from the first week to the last; and on hand-made cases
+where a shortcut would change a digit. Also: compute() leaves the garbage collector as it found it.
 """
 
+import gc
 import random
 from datetime import date, timedelta
 from decimal import Decimal
@@ -13,8 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from metrics import engine
-from metrics.engine import NodeData, TreeData, compute
+from metrics.engine import NodeData, TreeData, compute, core, forecast, impact, series
+from tests.metrics import engine_oracle
+from tests.metrics.engine_oracle import oracle_engine
 
 WEEKS = tuple(date(2026, 4, 6) + timedelta(weeks=i) for i in range(8))
 TEMPLATES = [
@@ -48,10 +51,10 @@ VALUES = [
 ]
 
 
-def both_ways(tree, entries, as_of, monkeypatch):
+def both_ways(tree, entries, as_of):
+    """repr() of the engine's Progress and of the oracle's."""
     fast = compute(tree, entries, as_of)
-    with monkeypatch.context() as patch:
-        patch.setattr(engine, "FAST_PATHS", False)
+    with oracle_engine():
         slow = compute(tree, entries, as_of)
     return repr(fast), repr(slow)
 
@@ -109,14 +112,13 @@ def trees(draw):
 @given(case=trees(), as_of=st.integers(min_value=0, max_value=len(WEEKS) - 1))
 def test_fast_paths_give_the_same_progress_digit_for_digit(case, as_of):
     tree, entries = case
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        fast, slow = both_ways(tree, entries, WEEKS[as_of], monkeypatch)
+    fast, slow = both_ways(tree, entries, WEEKS[as_of])
     assert fast == slow
 
 
 @pytest.mark.parametrize("as_of", [0, 20, 51])
 @pytest.mark.parametrize("holes", [0.0, 0.1])
-def test_fast_paths_on_a_large_tree(as_of, holes, monkeypatch):
+def test_fast_paths_on_a_large_tree(as_of, holes):
     """A bench-shaped tree (sums of deals * price, drivers) over a year, with and without missing weeks."""
     rng = random.Random(as_of)
     weeks = tuple(date(2026, 3, 30) + timedelta(weeks=i) for i in range(52))
@@ -140,6 +142,54 @@ def test_fast_paths_on_a_large_tree(as_of, holes, monkeypatch):
                 week: Decimal(rng.randint(base * 8, base * 12)) / 10 for week in weeks if rng.random() >= holes
             }
     tree = TreeData(code="big", weeks=weeks, warning_threshold=Decimal(90), nodes=tuple(nodes))
-    fast, slow = both_ways(tree, entries, weeks[as_of], monkeypatch)
+    fast, slow = both_ways(tree, entries, weeks[as_of])
     assert "formula_error" not in fast
     assert fast == slow
+
+
+def test_the_oracle_replaces_the_engine_loops_wherever_they_are_used():
+    engine_running = core.running
+    with oracle_engine():
+        assert core.running is series.running is engine_oracle.running
+        assert forecast.running_continued is engine_oracle.running_continued
+        assert impact._Propagation._weekly is engine_oracle.weekly
+    assert core.running is engine_running is not engine_oracle.running
+
+
+@pytest.mark.parametrize("as_of", [1, 3])
+@pytest.mark.parametrize(("formula", "b"), [("a + b", Decimal("1E+32")), ("0 * a + b", Decimal(5))])
+def test_a_change_that_does_not_move_the_value_keeps_the_old_value_object(as_of, formula, b):
+    """1% more of a does not change k's value: lost when k is rounded to 34 digits (k = a + b with b at 10^32:
+    0.01 more gives 100…001.0), or multiplied by 0 (5 + 0.00 is 5.00). k keeps its values (100…001, 5) and the
+    KGI does not move; a shortcut for exact changes must not take over here."""
+    weeks = WEEKS[:4]
+    tree = TreeData(
+        code="t",
+        weeks=weeks,
+        warning_threshold=Decimal(90),
+        nodes=(NodeData("k", formula=formula), NodeData("a", parent="k"), NodeData("b", parent="k")),
+    )
+    entries = {"a": dict.fromkeys(weeks, Decimal(1)), "b": dict.fromkeys(weeks, b)}
+    fast, slow = both_ways(tree, entries, weeks[as_of])
+    assert fast == slow
+    assert compute(tree, entries, weeks[as_of]).nodes["a"].sensitivity == 0
+
+
+def test_compute_turns_the_garbage_collector_on_again_even_when_it_fails():
+    tree = TreeData(code="t", weeks=WEEKS, warning_threshold=Decimal(90), nodes=(NodeData("k"), NodeData("k")))
+    assert gc.isenabled()
+    compute(TreeData("t", WEEKS, Decimal(90), (NodeData("k"),)), {"k": {WEEKS[0]: Decimal(1)}}, WEEKS[0])
+    assert gc.isenabled()
+    with pytest.raises(ValueError, match="appears twice"):
+        compute(tree, {}, WEEKS[0])
+    assert gc.isenabled()
+
+
+def test_compute_leaves_a_garbage_collector_that_was_off_off():
+    gc.disable()
+    try:
+        progress = compute(TreeData("t", WEEKS, Decimal(90), (NodeData("k"),)), {}, WEEKS[0])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert progress.nodes["k"].status == "incomplete"

@@ -1,0 +1,124 @@
+"""The tree as the engine works on it: nodes linked to their parent and children, formulas parsed once."""
+
+from decimal import Decimal
+
+from goals.formulas import FormulaError, check
+from metrics.engine.evaluation import evaluate
+from metrics.engine.types import AVERAGE, FORMULA_ERROR, LAST, RECOMPUTE, SUM, EngineWarning, TreeData
+
+
+class Node:
+    """A node with its parsed formula and computed series (internal to the engine, mutable)."""
+
+    __slots__ = (
+        "data",
+        "code",
+        "parent",
+        "children",
+        "formula",
+        "refs",
+        "inputs",
+        "additive",
+        "coefficients",
+        "error",
+        "measured",
+        "complete",
+        "forecast_complete",
+        "plain",
+        "fast",
+        "aggregation",
+        "weekly",
+        "reasons",
+        "run_actual",
+        "run_reasons",
+        "weekly_forecast",
+        "run_forecast",
+        "projection",
+    )
+
+    def __init__(self, data):
+        self.data = data
+        self.code = data.code
+        self.parent = None
+        self.children = []
+        self.formula = None  # goals.formulas.Formula; None for a measured node or a formula that cannot be used
+        self.refs = ()  # the codes the formula uses, in its order
+        self.inputs = []  # the children those codes name, in the same order
+        self.additive = False  # the formula is a sum of its inputs times constants
+        self.coefficients = None  # input code -> coefficient, for an additive formula (`coefficient`)
+        self.error = None
+        self.measured = not data.is_formula
+        self.complete = False  # a value in every week up to the as-of week (weekly[: d + 1])
+        self.forecast_complete = False  # a value in every week of its weekly forecast
+        self.plain = True  # every value of its series is a finite Decimal (measured: checked on its entries)
+        self.fast = False  # its formula is evaluated over whole series (formulas.Formula.evaluate_series)
+        self.projection = None
+        aggregation = data.aggregation if data.aggregation in (SUM, AVERAGE, LAST, RECOMPUTE) else SUM
+        if self.measured and aggregation == RECOMPUTE:
+            aggregation = AVERAGE  # nothing to recompute
+        self.aggregation = aggregation
+
+    def coefficient(self, code):
+        """For an additive formula: the constant its input `code` is multiplied by (None if it has none).
+
+        That is the formula with `code` at 1 and every other input at 0. The first call computes every input's
+        at once, one input per position of Formula.evaluate_series (which gives exactly what evaluate gives);
+        where that does not apply, each is evaluated on its own.
+        """
+        if self.coefficients is None:
+            size = len(self.refs)
+            zero, one = Decimal(0), Decimal(1)
+            series = [[one if i == k else zero for k in range(size)] for i in range(size)]
+            values = self.formula.evaluate_series(series, size)
+            self.coefficients = dict(zip(self.refs, values, strict=True)) if values is not None else {}
+        if code not in self.coefficients:
+            values = dict.fromkeys(self.refs, Decimal(0))
+            values[code] = Decimal(1)
+            self.coefficients[code], _reason = evaluate(self.formula, values)
+        return self.coefficients[code]
+
+
+def prepare(tree: TreeData, warnings: list) -> tuple[list[Node], list[Node]]:
+    """The nodes in tree order and in evaluation order (children first), formulas parsed."""
+    nodes = {}
+    for data in tree.nodes:
+        if data.code in nodes:
+            raise ValueError(f"node code {data.code!r} appears twice in tree {tree.code!r}")
+        nodes[data.code] = Node(data)
+    roots = []
+    for node in nodes.values():
+        parent = nodes.get(node.data.parent) if node.data.parent is not None else None
+        node.parent = parent
+        if parent is None:
+            roots.append(node)
+        else:
+            parent.children.append(node)
+    order = []
+    stack = [(root, False) for root in reversed(roots)]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            order.append(node)
+            continue
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node.children))
+    if len(order) != len(nodes):
+        raise ValueError(f"the parents of tree {tree.code!r} form a cycle")
+    for node in nodes.values():
+        if not node.measured:
+            _parse_formula(node, warnings)
+    return list(nodes.values()), order
+
+
+def _parse_formula(node: Node, warnings: list) -> None:
+    children = {child.code: child.data.name or child.code for child in node.children}
+    try:
+        node.formula = check(node.data.formula, children, node.data.name or node.code)
+    except FormulaError as error:
+        node.error = error.message
+        warnings.append(EngineWarning(FORMULA_ERROR, node.code, detail=node.error))
+    else:
+        node.refs = node.formula.references
+        by_code = {child.code: child for child in node.children}
+        node.inputs = [by_code[code] for code in node.refs]
+        node.additive = node.formula.is_additive()
