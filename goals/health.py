@@ -29,6 +29,7 @@ from django.utils.translation import pgettext
 from goals import formatting, outline
 from goals.formulas import EvaluationError, FormulaError, check, unused_children
 from goals.models import Membership
+from goals.targets import targets_differ
 
 NO_TARGET = "no_target"
 NO_UNIT = "no_unit"
@@ -53,7 +54,6 @@ KIND_ORDER = (
     NO_DEPARTMENT,
     DEPARTMENT_WITHOUT_MEMBERS,
 )
-TOLERANCE = Decimal("0.01")  # targets that differ by more than 1% do not add up (DESIGN.md)
 
 
 @dataclass
@@ -204,9 +204,7 @@ def _targets_mismatch(node, formula, kids):
         expected = formula.evaluate(targets)
     except EvaluationError:
         return None
-    target = node.target
-    difference = abs(expected - target)
-    if not ((target == 0 and difference != 0) or (target != 0 and difference > abs(target) * TOLERANCE)):
+    if not targets_differ(expected, node.target):
         return None
     names = {kid.code: kid.name for kid in kids}
     values = {
