@@ -90,7 +90,18 @@ _cache_url = env_str("CACHE_URL") or env_str("REDIS_URL")
 if _cache_url:
     if not _cache_url.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"CACHE_URL/REDIS_URL must be a redis:// URL, not {_cache_url!r}")
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
+    # django-redis (its client, redis, is in the lock) with short timeouts; config.cache makes an unreachable
+    # Redis a cache miss, logged once a minute, so every page still answers from the database.
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": _cache_url,
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": env_int("REDIS_CONNECT_TIMEOUT_MS", 500) / 1000,
+                "SOCKET_TIMEOUT": env_int("REDIS_TIMEOUT_MS", 1000) / 1000,
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
