@@ -39,11 +39,16 @@ $(AXE_COPY):
 	@npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core@$(AXE_VERSION) >/dev/null \
 		|| echo "Could not install axe-core (npm); accessibility browser tests will be skipped."
 
-run: install ## Migrate, load the demo workspace once, serve on http://127.0.0.1:8000
+# Chart.js for `make run`: the npm copy served as a static file when there is one (charts draw offline and where
+# the CDN is blocked; same file, same SRI hash), else the CDN. An explicit CHARTJS_URL wins.
+LOCAL_CHARTJS_URL := /static/vendor/chart.js/chart.umd.min.js
+
+run: install $(CHARTJS_COPY) ## Migrate, load the demo workspace once, serve on http://127.0.0.1:8000
 	@DEBUG=true $(PY) manage.py migrate --no-input -v 0
 	@DEBUG=true $(PY) manage.py load_demo
 	@echo "Goaltree: http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
-	@DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	@if [ -z "$${CHARTJS_URL:-}" ] && [ -f $(CHARTJS_COPY) ]; then export CHARTJS_URL=$(LOCAL_CHARTJS_URL); fi; \
+		DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: install ## Production server: gunicorn with production settings (set SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL)
 	$(PY) manage.py collectstatic --no-input -v 0

@@ -156,6 +156,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+_CHARTJS_COPY = BASE_DIR / ".cache" / "npm" / "node_modules" / "chart.js" / "dist"
+if DEBUG and _CHARTJS_COPY.is_dir():
+    # Development: the copy of Chart.js that `make test` installs, served as /static/vendor/chart.js/...; `make
+    # run` points CHARTJS_URL at it so that charts draw where the CDN is blocked (or there is no network).
+    STATICFILES_DIRS.append(("vendor/chart.js", _CHARTJS_COPY))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -185,13 +190,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "goaltree@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Chart.js from the CDN, pinned to one version, with its SRI hash; a self-hosted install
-# points CHARTJS_URL at its own copy (and sets CHARTJS_SRI, or an empty one for none).
+# points CHARTJS_URL at its own copy (and sets CHARTJS_SRI, or an empty one for none). A copy on our own
+# origin (a path such as /static/vendor/chart.umd.min.js) is already allowed by the CSP's 'self'.
 CHARTJS_URL = env_str("CHARTJS_URL", "https://cdn.jsdelivr.net/npm/chart.js@4.6.1/dist/chart.umd.min.js")
 CHARTJS_SRI = env_str("CHARTJS_SRI", "sha384-Emf5ZVIUiarAdhkgtqK+5/Z5qIvM6QoVrS+qAVtfyZVuD5lIHrac0me485+Antp0")
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE, CHARTJS_URL],
+    "script-src": [CSP.SELF, CSP.NONCE, *([CHARTJS_URL] if "://" in CHARTJS_URL else [])],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
