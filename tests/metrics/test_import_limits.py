@@ -218,3 +218,11 @@ def test_an_unknown_tree_is_404_before_anything_else(en_client, viewer, db):
     en_client.force_login(viewer)
     assert en_client.get(reverse("metrics:import-entries", args=[999])).status_code == 404
     assert en_client.post(reverse("metrics:confirm-import", args=[999]), {"plan": "x"}).status_code == 404
+
+
+def test_the_grid_links_to_the_import_only_for_people_who_may_import(en_client, tree, member, viewer):
+    link = f'href="{_url(tree)}"'
+    en_client.force_login(member)
+    assert link in en_client.get(reverse("metrics:grid"), {"tree": tree.pk}).content.decode()
+    en_client.force_login(viewer)
+    assert link not in en_client.get(reverse("metrics:grid"), {"tree": tree.pk, "show": "all"}).content.decode()
