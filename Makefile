@@ -13,7 +13,7 @@ PORT ?= 8000
 PYTHON_BIN := $(shell for c in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -r) python3; do \
 	command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$c; break; }; done)
 
-.PHONY: lock run install serve test lint format messages bench demo clean check-python
+.PHONY: lock run install serve test lint format messages bench loadtest demo clean check-python
 
 check-python:
 	@if [ -z "$(PYTHON_BIN)" ]; then \
@@ -79,6 +79,9 @@ messages: install ## Re-extract strings, fill Japanese from locale/fragments/*.p
 
 bench: install ## Build a large workspace and measure pages and the engine (docs/performance.md)
 	DEBUG=true $(PY) manage.py bench
+
+loadtest: install ## Load test: locust, headless, 127.0.0.1 only, 50 then 100 people on gunicorn + PostgreSQL + Redis
+	bash tests/load/run
 
 demo: install
 	DEBUG=true $(PY) manage.py migrate --no-input -v 0
