@@ -18,6 +18,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off (or set SECRET_KEY_FILE)")
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+# Earlier keys still accepted for what they signed (sessions, import previews) while a new one rolls out:
+# docs/operations.md "Rotating SECRET_KEY".
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
