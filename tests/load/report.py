@@ -17,7 +17,7 @@ def percentile(sorted_times, share):
 def main(path, people, seconds):
     with open(path, encoding="utf-8") as f:
         report = json.load(f)
-    for group in ("page", "save", "login"):
+    for group in ("page", "save", "login", "ramp page", "ramp save"):
         times = sorted(report.get(group, {}).get("times", []))
         failures = report.get(group, {}).get("failures", 0)
         count = len(times)
@@ -28,5 +28,20 @@ def main(path, people, seconds):
         )
 
 
+def by_name(path, people):
+    """The steady state's requests one by one: where the time goes."""
+    with open(path, encoding="utf-8") as f:
+        names = json.load(f).get("by name", {})
+    for name, times in sorted(names.items()):
+        times = sorted(times)
+        print(
+            f"| {people} | {name} | {len(times)} | {percentile(times, 0.5):.0f} | {percentile(times, 0.95):.0f} "
+            f"| {percentile(times, 0.99):.0f} |"
+        )
+
+
 if __name__ == "__main__":
+    if sys.argv[1] == "--by-name":
+        by_name(*sys.argv[2:4])
+        sys.exit()
     main(*sys.argv[1:4])
