@@ -232,6 +232,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    # django-axes announces itself at every start of every command; its warnings (failed logins) stay.
-    "loggers": {"axes.apps": {"level": "WARNING"}},
+    # django-axes logs four INFO lines per successful login and announces itself at every start; its warnings
+    # (failed logins, lockouts: docs/operations.md) stay.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
