@@ -13,7 +13,7 @@ PORT ?= 8000
 PYTHON_BIN := $(shell for c in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -r) python3; do \
 	command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$c; break; }; done)
 
-.PHONY: lock run install serve test lint format messages bench demo clean check-python
+.PHONY: lock run install serve test lint format messages bench loadtest demo clean check-python
 
 check-python:
 	@if [ -z "$(PYTHON_BIN)" ]; then \
@@ -39,11 +39,16 @@ $(AXE_COPY):
 	@npm install --silent --no-audit --no-fund --prefix .cache/npm axe-core@$(AXE_VERSION) >/dev/null \
 		|| echo "Could not install axe-core (npm); accessibility browser tests will be skipped."
 
-run: install ## Migrate, load the demo workspace once, serve on http://127.0.0.1:8000
+# Chart.js for `make run`: the npm copy served as a static file when there is one (charts draw offline and where
+# the CDN is blocked; same file, same SRI hash), else the CDN. An explicit CHARTJS_URL wins.
+LOCAL_CHARTJS_URL := /static/vendor/chart.js/chart.umd.min.js
+
+run: install $(CHARTJS_COPY) ## Migrate, load the demo workspace once, serve on http://127.0.0.1:8000
 	@DEBUG=true $(PY) manage.py migrate --no-input -v 0
 	@DEBUG=true $(PY) manage.py load_demo
 	@echo "Goaltree: http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
-	@DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+	@if [ -z "$${CHARTJS_URL:-}" ] && [ -f $(CHARTJS_COPY) ]; then export CHARTJS_URL=$(LOCAL_CHARTJS_URL); fi; \
+		DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
 serve: install ## Production server: gunicorn with production settings (set SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL)
 	$(PY) manage.py collectstatic --no-input -v 0
@@ -74,6 +79,9 @@ messages: install ## Re-extract strings, fill Japanese from locale/fragments/*.p
 
 bench: install ## Build a large workspace and measure pages and the engine (docs/performance.md)
 	DEBUG=true $(PY) manage.py bench
+
+loadtest: install ## Load test: locust, headless, 127.0.0.1 only, 50 then 100 people on gunicorn + PostgreSQL + Redis
+	bash tests/load/run
 
 demo: install
 	DEBUG=true $(PY) manage.py migrate --no-input -v 0

@@ -1,5 +1,6 @@
 """Goaltree settings. Every value comes from the environment; see docs/deploy.md."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -17,6 +18,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY is required when DEBUG is off (or set SECRET_KEY_FILE)")
     SECRET_KEY = "django-insecure-development-only-key-do-not-use-in-production"
+# Earlier keys still accepted for what they signed (sessions, import previews) while a new one rolls out:
+# docs/operations.md "Rotating SECRET_KEY".
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -31,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "simple_history",
+    "axes",
     "goals",
     "metrics",
 ]
@@ -43,10 +48,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "config.middleware.PrivateCacheControlMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the page saying when to try again.
+    "axes.middleware.AxesMiddleware",
 ]
 
 if not DEBUG:
@@ -91,7 +99,18 @@ _cache_url = env_str("CACHE_URL") or env_str("REDIS_URL")
 if _cache_url:
     if not _cache_url.startswith(("redis://", "rediss://", "unix://")):
         raise ImproperlyConfigured(f"CACHE_URL/REDIS_URL must be a redis:// URL, not {_cache_url!r}")
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _cache_url}}
+    # django-redis (its client, redis, is in the lock) with short timeouts; config.cache makes an unreachable
+    # Redis a cache miss, logged once a minute, so every page still answers from the database.
+    CACHES = {
+        "default": {
+            "BACKEND": "config.cache.ResilientRedisCache",
+            "LOCATION": _cache_url,
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": env_int("REDIS_CONNECT_TIMEOUT_MS", 500) / 1000,
+                "SOCKET_TIMEOUT": env_int("REDIS_TIMEOUT_MS", 1000) / 1000,
+            },
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -101,6 +120,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out user name + address before the password check
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Login throttling (django-axes, docs/deploy.md): LOGIN_FAILURE_LIMIT failed attempts for one user name from
+# one address lock that pair out for LOGIN_LOCKOUT_MINUTES, on our login page and the admin's. The count is
+# kept in the database, so every app server shares it. Attempts during the lock are refused without being
+# counted, so the time the page names stays true.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+_lockout_minutes = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+if AXES_FAILURE_LIMIT < 1 or _lockout_minutes < 1:
+    raise ImproperlyConfigured("LOGIN_FAILURE_LIMIT and LOGIN_LOCKOUT_MINUTES must be at least 1")
+AXES_COOLOFF_TIME = timedelta(minutes=_lockout_minutes)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_CALLABLE = "config.login_throttle.locked_out"
+AXES_CLIENT_IP_CALLABLE = "config.login_throttle.client_ip"
+# How many proxies (load balancers) append to X-Forwarded-For in front of the app servers; 0: none, the
+# connection's address is the client's. Never more than there really are: the client writes the rest.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -117,6 +160,11 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+_CHARTJS_COPY = BASE_DIR / ".cache" / "npm" / "node_modules" / "chart.js" / "dist"
+if DEBUG and _CHARTJS_COPY.is_dir():
+    # Development: the copy of Chart.js that `make test` installs, served as /static/vendor/chart.js/...; `make
+    # run` points CHARTJS_URL at it so that charts draw where the CDN is blocked (or there is no network).
+    STATICFILES_DIRS.append(("vendor/chart.js", _CHARTJS_COPY))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -146,13 +194,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "goaltree@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Chart.js from the CDN, pinned to one version, with its SRI hash; a self-hosted install
-# points CHARTJS_URL at its own copy (and sets CHARTJS_SRI, or an empty one for none).
+# points CHARTJS_URL at its own copy (and sets CHARTJS_SRI, or an empty one for none). A copy on our own
+# origin (a path such as /static/vendor/chart.umd.min.js) is already allowed by the CSP's 'self'.
 CHARTJS_URL = env_str("CHARTJS_URL", "https://cdn.jsdelivr.net/npm/chart.js@4.6.1/dist/chart.umd.min.js")
 CHARTJS_SRI = env_str("CHARTJS_SRI", "sha384-Emf5ZVIUiarAdhkgtqK+5/Z5qIvM6QoVrS+qAVtfyZVuD5lIHrac0me485+Antp0")
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE, CHARTJS_URL],
+    "script-src": [CSP.SELF, CSP.NONCE, *([CHARTJS_URL] if "://" in CHARTJS_URL else [])],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "connect-src": [CSP.SELF],
@@ -168,6 +217,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers check app servers over plain HTTP
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -199,5 +249,8 @@ LOGGING = {
         "django": {"handlers": ["mail_admins"], "level": env_str("LOG_LEVEL", "INFO"), "propagate": True},
         # A 403 (or another refused request) is one line, without a traceback.
         "django.request": {"filters": ["client_errors_without_traceback"]},
+        # django-axes logs four INFO lines per successful login and announces itself at every start; its
+        # warnings (failed logins, lockouts: docs/operations.md) stay.
+        "axes": {"level": "WARNING"},
     },
 }

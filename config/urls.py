@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from config.health import health
 from metrics.views.home import home
 
 urlpatterns = [
@@ -14,6 +15,7 @@ urlpatterns = [
     # The language switcher works on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
+    path("healthz", health, name="health"),
 ]
 
 if settings.DEBUG:

@@ -204,7 +204,8 @@ def _targets_mismatch(node, formula, kids):
         expected = formula.evaluate(targets)
     except EvaluationError:
         return None
-    if not targets_differ(expected, node.target):
+    target = node.target
+    if not targets_differ(expected, target):
         return None
     names = {kid.code: kid.name for kid in kids}
     values = {

@@ -23,8 +23,11 @@ Decisions where DESIGN.md is silent:
   order, and only the weeks of the period, so that every exported row imports back. A node cut off from the
   KGI by an archived parent is still active and importable, so it is listed too: after the KGI's branch
   (goals.outline.tree_order with detached=True).
+- A plan keeps the first MAX_SHOWN_ERRORS problems (by line) and counts the rest: a file of thousands of bad
+  rows gives a short page that says how many more there are, not a page of every one.
 """
 
+import bisect
 import csv
 import hashlib
 import io
@@ -49,6 +52,7 @@ COLUMNS = ["tree", "node", "week", "value"]
 NOTE_COLUMN = "note"
 HEADER = ",".join(COLUMNS)
 MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_SHOWN_ERRORS = 100
 MAX_NOTE_LENGTH = Entry._meta.get_field("note").max_length
 BOM = "\ufeff"
 
@@ -128,13 +132,37 @@ class PlannedRow:
         return _entry_state(self.entry)
 
 
+def _error_line(error):
+    return error.line or 0
+
+
 @dataclass
 class ImportPlan:
     text: str = ""
     rows: list[PlannedRow] = field(default_factory=list)
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)  # the first MAX_SHOWN_ERRORS problems, by line
     has_notes: bool = False
     file_error: bool = False  # the file could not be read at all (encoding, header)
+    error_count: int = 0  # every problem found, shown in `errors` or not
+    error_line_count: int = 0  # the lines with a problem (the file as a whole counts as one)
+
+    def add_errors(self, line, messages):
+        """Record the problems of one line (None: the file as a whole); each line is given once."""
+        if not messages:
+            return
+        self.error_line_count += 1
+        for message in messages:
+            self.error_count += 1
+            error = RowError(line, message)
+            if len(self.errors) >= MAX_SHOWN_ERRORS and _error_line(error) >= _error_line(self.errors[-1]):
+                continue
+            bisect.insort(self.errors, error, key=_error_line)
+            del self.errors[MAX_SHOWN_ERRORS:]
+
+    @property
+    def hidden_error_count(self):
+        """Problems found but not kept in `errors`."""
+        return self.error_count - len(self.errors)
 
     def _with(self, action):
         return [row for row in self.rows if row.action == action]
@@ -159,10 +187,6 @@ class ImportPlan:
     def ok(self):
         return not self.errors
 
-    @property
-    def error_line_count(self):
-        return len({error.line for error in self.errors})
-
     def counts(self):
         return {
             "created": len(self.creates),
@@ -180,11 +204,25 @@ class ImportPlan:
             "Not imported: %(count)s row has a problem; nothing saved.",
             "Not imported: %(count)s rows have problems; nothing saved.",
             count,
-        ) % {"count": count}
+        ) % {"count": f"{count:,}"}
+
+    def hidden_errors_message(self):
+        """The sentence after the listed problems when some are not listed; "" when every one is."""
+        hidden = self.hidden_error_count
+        if not hidden:
+            return ""
+        return ngettext(
+            "%(count)s more problem is not listed here. Fix the ones above, then check the file again to see it.",
+            "%(count)s more problems are not listed here. Fix the ones above, then check the file again to see them.",
+            hidden,
+        ) % {"count": f"{hidden:,}"}
 
     def error_report(self):
-        """Summary, every error on its own line, and what to do: for the command line."""
-        return "\n".join([self.summary(), *(str(error) for error in self.errors), _("Fix them and import again.")])
+        """Summary, the listed errors each on its own line, how many more, and what to do: for the command line."""
+        lines = [self.summary(), *(str(error) for error in self.errors)]
+        if self.hidden_error_count:
+            lines.append(self.hidden_errors_message())
+        return "\n".join([*lines, _("Fix them and import again.")])
 
     def fingerprint(self):
         """A digest of every row and the stored state it was planned against: equal plans do the same."""
@@ -234,7 +272,9 @@ def plan_from_bytes(data: bytes, *, user=None, tree=None) -> ImportPlan:
     try:
         text = decode_csv(data)
     except ImportFileError as exc:
-        return ImportPlan(errors=[RowError(None, exc.message)], file_error=True)
+        plan = ImportPlan(file_error=True)
+        plan.add_errors(None, [exc.message])
+        return plan
     return build_plan(text, user=user, tree=tree)
 
 
@@ -261,21 +301,21 @@ def build_plan(text: str, *, user=None, tree=None) -> ImportPlan:
             continue  # a blank row, as Excel leaves between blocks
         if len(cells) < len(columns) or any(cell.strip() for cell in cells[len(columns) :]):
             wanted = ",".join(sorted(columns, key=columns.get))
-            plan.errors.append(
-                RowError(
-                    line,
+            plan.add_errors(
+                line,
+                [
                     _(
                         "this line has %(found)s cells; it needs %(expected)s (%(header)s). For an empty value, "
                         "end the line with a comma."
                     )
-                    % {"found": len(cells), "expected": len(columns), "header": wanted},
-                )
+                    % {"found": len(cells), "expected": len(columns), "header": wanted}
+                ],
             )
             continue
         cells_by_line.append((line, {name: cells[index].strip() for name, index in columns.items()}))
     if not cells_by_line and not plan.errors:
         plan.file_error = True
-        plan.errors.append(RowError(None, _("The file has a header but no rows. Add one row per node and week.")))
+        plan.add_errors(None, [_("The file has a header but no rows. Add one row per node and week.")])
         return plan
 
     context = _Context.load(cells_by_line, user=user, tree=tree)
@@ -292,7 +332,7 @@ def build_plan(text: str, *, user=None, tree=None) -> ImportPlan:
                     % {"node": node.code, "week": week.isoformat(), "other": other}
                 )
         if row_errors:
-            plan.errors.extend(RowError(line, message) for message in row_errors)
+            plan.add_errors(line, row_errors)
         else:
             checked.append((line, node, week, value, note))
 
@@ -302,10 +342,9 @@ def build_plan(text: str, *, user=None, tree=None) -> ImportPlan:
             line=line, node=node, week=week, new_value=value, new_note=note, entry=entries.get((node.pk, week))
         )
         if row.action != PlannedRow.UNCHANGED and context.access is not None and not context.access.can_enter(node):
-            plan.errors.append(RowError(line, _permission_message(node)))
+            plan.add_errors(line, [_permission_message(node)])
         else:
             plan.rows.append(row)
-    plan.errors.sort(key=lambda error: error.line or 0)
     return plan
 
 
@@ -315,13 +354,11 @@ def _read_records(text, plan):
         records = list(csv.reader(io.StringIO(text.removeprefix(BOM), newline="")))
     except csv.Error as exc:
         plan.file_error = True
-        plan.errors.append(
-            RowError(None, _("The file is not a CSV file that can be read (%(error)s).") % {"error": exc})
-        )
+        plan.add_errors(None, [_("The file is not a CSV file that can be read (%(error)s).") % {"error": exc}])
         return None
     if not records or not any(cell.strip() for cell in records[0]):
         plan.file_error = True
-        plan.errors.append(RowError(1, _("the header must be %(header)s.") % {"header": HEADER}))
+        plan.add_errors(1, [_("the header must be %(header)s.") % {"header": HEADER}])
         return None
     return records[0], list(enumerate(records[1:], start=2))
 
@@ -344,7 +381,7 @@ def _columns(header, plan):
             "found": ",".join(cell.strip() for cell in header)[:100],
         }
     plan.file_error = True
-    plan.errors.append(RowError(1, message))
+    plan.add_errors(1, [message])
     return None
 
 

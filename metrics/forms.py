@@ -20,8 +20,11 @@ class EntriesFileForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > csvfiles.MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)s MB. Split it into smaller files and import them one by one.")
-                % {"limit": csvfiles.MAX_FILE_BYTES // (1024 * 1024)}
-            )
+            raise forms.ValidationError(too_large_message())
         return upload
+
+
+def too_large_message():
+    return _("The file is larger than %(limit)s MB. Split it into smaller files and import them one by one.") % {
+        "limit": csvfiles.MAX_FILE_BYTES // (1024 * 1024)
+    }

@@ -279,6 +279,11 @@ class TreeGrid:
     last_complete: date | None  # the last complete week, when it is one of the visible weeks
     rows: list[Row]
 
+    @property
+    def can_import(self):
+        """Whether the person may import an entries file into this tree: they enter some of its rows."""
+        return any(row.kind == ENTRY for row in self.rows)
+
 
 # --- what the page shows -------------------------------------------------------------------------------------
 

@@ -1,6 +1,9 @@
 // Goaltree charts: every <canvas data-chart-url> draws the JSON of its URL with Chart.js (UI.md "Charts").
 // No inline scripts (CSP): the page loads Chart.js from settings.CHARTJS_URL, then this file.
 // A chart redraws on the htmx event `entriesChanged` and every 60 seconds while the page is open.
+// When Chart.js did not load (a network that blocks its CDN, a wrong CHARTJS_SRI), each chart says so in words
+// and links to its table instead of staying an empty box. Chart.js and this file are both `defer`, so they run in
+// order: when this file runs, Chart.js has run, or has failed.
 (function () {
   "use strict";
 
@@ -145,6 +148,19 @@
     };
   }
 
+  function chartjsMissing() {
+    return typeof window.Chart === "undefined";
+  }
+
+  function showUnavailable(canvas) {
+    var box = canvas.parentElement;
+    var note = box && box.querySelector("[data-chart-unavailable]");
+    if (!note) { return; }
+    note.hidden = false;
+    canvas.hidden = true;
+    box.classList.add("is-unavailable");
+  }
+
   function draw(canvas) {
     var data = canvas._goaltreeData;
     if (!data || typeof window.Chart === "undefined") { return; }
@@ -180,7 +196,7 @@
   }
 
   function setUpToggle(toggle) {
-    if (toggle._goaltreeReady) { return; }
+    if (toggle._goaltreeReady || chartjsMissing()) { return; }
     toggle._goaltreeReady = true;
     toggle.hidden = false;
     var canvas = document.getElementById(toggle.getAttribute("data-chart-toggle"));
@@ -200,12 +216,25 @@
     canvases(root).forEach(function (canvas) {
       if (canvas._goaltreeLoaded) { return; }
       canvas._goaltreeLoaded = true;
+      if (chartjsMissing()) {
+        showUnavailable(canvas);
+        return;
+      }
       load(canvas);
     });
   }
 
   function refreshAll() {
+    if (chartjsMissing()) { return; }
     canvases(document).forEach(load);
+  }
+
+  // "See as a table" beside a chart that could not be drawn: open the table it points to, then go there.
+  function openTable(event) {
+    var link = event.target.closest && event.target.closest("[data-open-table]");
+    if (!link) { return; }
+    var table = document.getElementById(link.getAttribute("data-open-table"));
+    if (table && table.tagName === "DETAILS") { table.open = true; }
   }
 
   // Submit the dashboard's filter form as soon as a select changes (it has a button without JavaScript).
@@ -235,6 +264,7 @@
   function start() {
     init(document);
     setUpAutoSubmit();
+    document.addEventListener("click", openTable);
     document.body.addEventListener("entriesChanged", refreshAll);
     document.body.addEventListener("htmx:beforeSwap", rememberOpenDetails);
     document.body.addEventListener("htmx:afterSettle", function (event) {

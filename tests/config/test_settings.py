@@ -69,3 +69,25 @@ def test_env_helpers(monkeypatch, tmp_path):
 def test_the_test_run_uses_the_configured_database():
     expected = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite3"
     assert expected in settings.DATABASES["default"]["ENGINE"]
+
+
+def test_secret_key_fallbacks_keep_old_signatures_valid(settings):
+    from django.core import signing
+
+    settings.SECRET_KEY = "the-old-key-" + "x" * 40
+    token = signing.dumps({"plan": 1}, salt="metrics.import-entries")
+    settings.SECRET_KEY = "the-new-key-" + "y" * 40
+    settings.SECRET_KEY_FALLBACKS = ["the-old-key-" + "x" * 40]
+    assert signing.loads(token, salt="metrics.import-entries") == {"plan": 1}
+    settings.SECRET_KEY_FALLBACKS = []
+    with pytest.raises(signing.BadSignature):
+        signing.loads(token, salt="metrics.import-entries")
+
+
+def test_secret_key_fallbacks_come_from_the_environment():
+    code = "import config.settings as s; print(s.SECRET_KEY_FALLBACKS)"
+    env = {**os.environ, "DEBUG": "true", "SECRET_KEY_FALLBACKS": "old-one, older-one"}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=settings.BASE_DIR, check=True
+    )
+    assert result.stdout.strip() == "['old-one', 'older-one']"
