@@ -1,4 +1,4 @@
-"""How numbers, weeks and statuses are written on pages (../shared/UI.md "Numbers")."""
+"""How numbers, weeks and statuses are written on pages (docs/ui.md "Numbers")."""
 
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal

@@ -1,4 +1,4 @@
-"""Tree health: where a tree breaks the rules of DESIGN.md, node by node, for the panel on the tree page.
+"""Tree health: where a tree breaks the rules of docs/numbers.md, node by node, for the panel on the tree page.
 
 `tree_health(tree, nodes=None)` returns a list of `Problem`s in tree order (parents first, siblings in
 their order), each naming its node, a `kind`, a message in the active language and the numbers behind
@@ -6,7 +6,7 @@ it. It runs one query whatever the size of the tree: the active nodes with their
 whether each department has members (or, when the caller passes the nodes it already loaded, only
 the departments' members).
 
-Decisions where DESIGN.md is silent:
+Decisions where docs/numbers.md leaves a choice:
 - Only active nodes count. An active node whose parent is archived is reported as `detached` (it is
   linked to nothing) and its other problems are not listed until it is linked again.
 - "Targets that do not add up" follows the engine (metrics.engine): the formula applied to the targets

@@ -1,4 +1,4 @@
-"""Weeks of a period, by the fourth-day rule of DESIGN.md. Plain Python, no ORM."""
+"""Weeks of a period, by the fourth-day rule of docs/numbers.md. Plain Python, no ORM."""
 
 from datetime import date, timedelta
 

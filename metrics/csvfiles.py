@@ -1,11 +1,11 @@
-"""Entries files (DESIGN.md "Files"): reading a CSV into a plan, applying it all or nothing, and writing exports.
+"""Entries files (docs/files.md): reading a CSV into a plan, applying it all or nothing, and writing exports.
 
 Reading is two steps so that a person sees what a file will do before anything is saved:
 `plan_from_bytes` / `build_plan` check every row against the database (a fixed number of queries whatever the
 file's size) and return an ImportPlan with the rows to create, change and delete and every bad row; `apply`
 writes the plan in one transaction through `set_entry`, after checking under lock that nothing moved since.
 
-Decisions where DESIGN.md is silent:
+Decisions where docs/numbers.md leaves a choice:
 - Columns are matched by name, in any order, case and surrounding spaces ignored. An optional fifth column
   `note` sets each row's note (an empty cell clears it); without it notes stay as they are. Exports keep the
   four columns of the contract.
@@ -196,7 +196,7 @@ class ImportPlan:
         }
 
     def summary(self):
-        """The first sentence of the error summary (UI.md "import")."""
+        """The first sentence of the error summary (docs/ui.md "import")."""
         if self.file_error:
             return _("Not imported: the file has a problem; nothing saved.")
         count = self.error_line_count

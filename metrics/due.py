@@ -1,7 +1,7 @@
 """Numbers due: measured nodes whose number for the last complete week is missing. Plain Python, no ORM.
 
 A node with frequency `monthly` is entered once a month, in the month's first week: the first week whose
-fourth day falls in the month, the rule DESIGN.md uses for the weeks of a period (with Monday weeks, the
+fourth day falls in the month, the rule docs/numbers.md uses for the weeks of a period (with Monday weeks, the
 week of Monday 29 June 2026 is the first week of July, since its Thursday is 2 July). It is due from when
 that week is complete until the month ends, so a monthly number that is late stays on the list for the
 rest of its month.

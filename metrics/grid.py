@@ -1,4 +1,4 @@
-"""The entry grid (UI.md "GRID"): which trees, rows and weeks a person sees, and saving what they typed.
+"""The entry grid (docs/ui.md "GRID"): which trees, rows and weeks a person sees, and saving what they typed.
 
 A cell is named by its key `<node id>-<yyyymmdd>`. A form that saves cells (the whole grid posted without
 JavaScript, or a single cell through htmx) sends, for each cell key K:
@@ -12,7 +12,7 @@ JavaScript, or a single cell through htmx) sends, for each cell key K:
 and, to settle a conflict, `overwrite=K:<version>` (save over the other person's change, which had that
 version) or `theirs=K` (take the other person's value and leave the cell).
 
-Decisions where DESIGN.md is silent:
+Decisions where docs/numbers.md leaves a choice:
 - Inputs show stored values with a comma per three digits (`13,020`), as the rest of the tables do;
   `parse_value` reads them back unchanged.
 - A cell the person did not touch is skipped even when someone else changed it since the page was loaded:

@@ -3,14 +3,14 @@
 `load_tree_data(tree)` reads a tree's active nodes and their entries in two queries, whatever the tree's
 size, into the engine's plain data (metrics.engine.TreeData and entries by node code and week).
 `progress_for_tree(tree, as_of)` does that and runs the engine. `progress_to_json` and `progress_to_csv`
-write the result in the DESIGN.md "Progress (JSON)" contract and its CSV twin.
+write the result in the "Progress" (docs/files.md) contract and its CSV twin.
 
 CSV form (one row per node per week, nodes in tree order, weeks in order; the node's summary repeated on
 each of its rows so that a pivot table or a filter needs no join):
 `tree,node,week,actual,target,as_of_week,actual_to_date,target_to_date,achievement,status,forecast,sensitivity`
 Numbers as in the JSON (decimal strings, at most 6 decimal places), empty where the JSON has null.
 
-Decisions where DESIGN.md is silent:
+Decisions where docs/numbers.md leaves a choice:
 - Only nodes reachable from the active KGI through active parents are included, in tree order (parents
   first, siblings by position): goals.outline.tree_order; a node whose parent is archived is left out with its
   subtree.
@@ -124,7 +124,7 @@ def decimal_string(value: Decimal | None) -> str | None:
 
 
 def progress_to_json(progress: Progress, tree_data: TreeData) -> dict:
-    """The DESIGN.md "Progress (JSON)" structure, ready for json.dumps."""
+    """The docs/files.md "Progress" structure, ready for json.dumps."""
     nodes = []
     for node in tree_data.nodes:
         result = progress.nodes[node.code]

@@ -6,7 +6,7 @@ does, and keeps the Node rows beside it for links and names. Everything else her
 tree with each node's progress, the levers (sensitivity ranking), the missing numbers of the as-of week, the
 chart series of a node, the contributions of a formula node's inputs, driver evidence and sparklines.
 
-Decisions where DESIGN.md is silent:
+Decisions where docs/numbers.md leaves a choice:
 - The dashboard's department filter keeps the KGI headline whole and narrows the outline (to the
   department's nodes and, muted, the ancestors that place them), the levers and the missing numbers.
 - Missing numbers: measured nodes without an entry for the as-of week.

@@ -204,7 +204,7 @@ def _bad_as_of(request):
 @login_required
 @require_GET
 def progress_json(request, pk):
-    """The DESIGN.md "Progress (JSON)" export at ?as_of= (default: the last complete week)."""
+    """The docs/files.md "Progress" export at ?as_of= (default: the last complete week)."""
     tree, progress, loaded = _progress_for_download(request, pk)
     if progress is None:
         return _bad_as_of(request)

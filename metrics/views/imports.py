@@ -152,7 +152,7 @@ def confirm_import(request, tree_id):
 
 @login_required
 def export_entries(request, tree_id):
-    """The tree's entries as the entries CSV (DESIGN.md "Files")."""
+    """The tree's entries as the entries CSV (docs/files.md)."""
     tree = get_tree_for_user(request, tree_id)
     return _csv_response(csvfiles.entries_csv(tree), f"{tree.code}-entries.csv")
 

@@ -1,5 +1,5 @@
 // Goaltree: a Chart.js 4 plugin that marks the start week of each initiative (施策) with a 1px line and
-// its letter (A, B…) at the top of the chart area (../shared/UI.md "Charts"). No inline scripts (CSP).
+// its letter (A, B…) at the top of the chart area (docs/ui.md "Charts"). No inline scripts (CSP).
 //
 // Use it on a chart whose x axis is a category axis, one category per week:
 //

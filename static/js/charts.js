@@ -1,4 +1,4 @@
-// Goaltree charts: every <canvas data-chart-url> draws the JSON of its URL with Chart.js (UI.md "Charts").
+// Goaltree charts: every <canvas data-chart-url> draws the JSON of its URL with Chart.js (docs/ui.md "Charts").
 // No inline scripts (CSP): the page loads Chart.js from settings.CHARTJS_URL, then this file.
 // A chart redraws on the htmx event `entriesChanged` and every 60 seconds while the page is open.
 // When Chart.js did not load (a network that blocks its CDN, a wrong CHARTJS_SRI), each chart says so in words

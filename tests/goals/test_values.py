@@ -12,7 +12,7 @@ from goals.values import ValueParseError, format_value, parse_value
 @pytest.mark.parametrize(
     ("text", "unit", "expected"),
     [
-        # Every form DESIGN.md "Input that people type" lists.
+        # Every form docs/numbers.md "Input that people type" lists.
         ("1234", "件", Decimal("1234")),
         ("1,234", "件", Decimal("1234")),
         ("１２３４", "件", Decimal("1234")),

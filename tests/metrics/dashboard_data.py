@@ -8,7 +8,7 @@ third week of the period.
     2026-04-06  4      450,000        45      1,800,000
     2026-04-13  5      (missing)      50      (missing: an input has no entry)
 
-Worked out by hand (DESIGN.md "Targets over time" and "Progress"):
+Worked out by hand (docs/numbers.md "Targets over time" and "Progress"):
 - revenue (sum, target 120,000,000): weekly target 120,000,000 / 52 = 2,307,692.307692 (6 places);
   to date 3 x 2,307,692.307692 = 6,923,076.923076; actual to date 2,000,000 + 1,800,000 = 3,800,000;
   achievement 3,800,000 / 6,923,076.923076 = 54.888...% -> off track.

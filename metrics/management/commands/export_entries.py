@@ -1,6 +1,6 @@
 """python manage.py export_entries --tree CODE [--output FILE] [--template]
 
-Writes the tree's entries file (DESIGN.md "Files"). A file gets a UTF-8 BOM so that Japanese Excel opens it
+Writes the tree's entries file (docs/files.md). A file gets a UTF-8 BOM so that Japanese Excel opens it
 correctly; standard output gets none, so that it pipes cleanly into other programs (the file holds only codes,
 dates and numbers, so nothing is lost either way).
 """

@@ -1,7 +1,7 @@
 """python manage.py export_progress --tree CODE [--as-of YYYY-MM-DD] [--format json|csv]
 
 Prints the tree's progress at the week of the as-of date (default: the last complete week) in the
-DESIGN.md "Progress (JSON)" contract, or its CSV twin (metrics.loading). Changes nothing.
+docs/files.md "Progress" contract, or its CSV twin (metrics.loading). Changes nothing.
 """
 
 import json

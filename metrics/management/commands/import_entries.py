@@ -1,6 +1,6 @@
 """python manage.py import_entries FILE [--user USERNAME] [--tree CODE] [--dry-run]
 
-Reads an entries file (DESIGN.md "Files") and saves it all or nothing. Without --user it is an admin operation:
+Reads an entries file (docs/files.md) and saves it all or nothing. Without --user it is an admin operation:
 no permission check, and the history records no person (source "import"). With --user, rows that change a node
 that person may not enter are errors, and the history names them.
 """
