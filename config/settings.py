@@ -144,6 +144,11 @@ AXES_CLIENT_IP_CALLABLE = "config.login_throttle.client_ip"
 # connection's address is the client's. Never more than there really are: the client writes the rest.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# The API (docs/api.md): requests per token per minute, counted across app servers in the cache.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120)
+if API_RATE_LIMIT < 1:
+    raise ImproperlyConfigured("API_RATE_LIMIT must be at least 1")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
