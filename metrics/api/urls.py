@@ -35,6 +35,6 @@ def _patterns():
 
 app_name = "api-v1"
 urlpatterns = [
-    path("docs", docs.api_docs, name="docs"),
+    path("docs", _api_view(docs.api_docs), name="docs"),
     *_patterns(),
 ]

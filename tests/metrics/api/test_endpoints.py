@@ -303,8 +303,8 @@ def test_every_bad_row_is_reported_and_nothing_is_saved(api, tree):
 def test_errors_are_in_the_language_asked(client, tree, marketing_token):
     api = ApiClient(client, marketing_token[1], language="ja")
     body = api.push([{"node": "leads", "week": "2026-03-31", "value": "1"}]).json()
-    assert (
-        body["message"] == "保存できませんでした。1行に誤りがあるため、何も保存していません。詳細を確認してください。"
+    assert body["message"] == (
+        "保存できませんでした。1行に誤りがあるため、何も保存していません。詳しくはdetailsを確認してください。"
     )
     assert "月曜日" in body["details"][0]["message"]
 
