@@ -1,12 +1,12 @@
-"""Forms of metrics: the entries file to import, and a new API token."""
+"""Forms of metrics: the entries file to import, a new API token, a new webhook."""
 
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from goals.models import Department
-from metrics import csvfiles
-from metrics.models import ApiToken
+from metrics import csvfiles, webhooks
+from metrics.models import ApiToken, Webhook
 
 
 class EntriesFileForm(forms.Form):
@@ -80,3 +80,26 @@ def token_departments(user):
     if user.is_staff or user.is_superuser:
         return Department.objects.all()
     return Department.objects.filter(memberships__user=user).distinct()
+
+
+class WebhookForm(forms.ModelForm):
+    class Meta:
+        model = Webhook
+        fields = ["url", "on_week_complete", "on_status_change"]
+        help_texts = {
+            "url": gettext_lazy("The address that receives a signed POST with JSON (https)."),
+        }
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        try:
+            webhooks.check_address(url)
+        except webhooks.UnsafeAddress as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return url
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("on_week_complete") and not cleaned.get("on_status_change"):
+            raise forms.ValidationError(_("Choose at least one event to be told about."))
+        return cleaned

@@ -142,3 +142,56 @@ class ApiToken(models.Model):
         if self.revoked_at is None:
             self.revoked_at = timezone.now()
             self.save(update_fields=["revoked_at"])
+
+
+class Webhook(models.Model):
+    """A URL told when a week's numbers of a tree are complete or one of its KPIs changes status (docs/api.md)."""
+
+    tree = models.ForeignKey("goals.Tree", on_delete=models.CASCADE, related_name="webhooks", verbose_name=_("tree"))
+    url = models.URLField(_("URL"), max_length=500)
+    # The shared secret that signs each delivery (HMAC-SHA256); kept as is, since every delivery needs it.
+    secret = models.CharField(max_length=64, editable=False)
+    on_week_complete = models.BooleanField(_("when a week's numbers are complete"), default=True)
+    on_status_change = models.BooleanField(_("when a KPI changes status"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # What was last told (or found when the webhook was made): each change is told once.
+    last_complete_week = models.DateField(null=True, blank=True, editable=False)
+    statuses = models.JSONField(default=dict, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+
+    def __str__(self):
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event sent (or being sent) to a webhook, with its tries."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting to be sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    event = models.CharField(max_length=40)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+
+    def __str__(self):
+        return f"{self.event} → {self.webhook.url}"

@@ -1,6 +1,16 @@
 from django.urls import path
 
-from metrics.views import api_tokens, dashboards, due, entry_history, grid, imports, initiatives, tree_copy
+from metrics.views import (
+    api_tokens,
+    dashboards,
+    due,
+    entry_history,
+    grid,
+    imports,
+    initiatives,
+    tree_copy,
+    webhooks,
+)
 
 app_name = "metrics"
 
@@ -34,4 +44,8 @@ urlpatterns = [
     path("api-tokens/", api_tokens.api_tokens, name="api-tokens"),
     path("api-tokens/new/", api_tokens.create_api_token, name="api-token-create"),
     path("api-tokens/<int:pk>/revoke/", api_tokens.revoke_api_token, name="api-token-revoke"),
+    # A tree's webhooks: /trees/<pk>/webhooks/ (adding and removing are POST only)
+    path("trees/<int:pk>/webhooks/", webhooks.tree_webhooks, name="tree-webhooks"),
+    path("trees/<int:pk>/webhooks/new/", webhooks.create_webhook, name="webhook-create"),
+    path("webhooks/<int:pk>/delete/", webhooks.delete_webhook, name="webhook-delete"),
 ]

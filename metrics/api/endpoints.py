@@ -12,7 +12,7 @@ from ninja.parser import Parser
 from goals import outline
 from goals.models import Tree
 from metrics import csvfiles
-from metrics.api import errors
+from metrics.api import errors, progress
 from metrics.api.auth import BearerToken
 from metrics.api.errors import ApiError, BatchTooLarge
 from metrics.api.schemas import (
@@ -28,9 +28,8 @@ from metrics.api.schemas import (
     TreeDetail,
     TreeSummary,
 )
-from metrics.loading import decimal_string, progress_to_json
+from metrics.loading import decimal_string
 from metrics.models import Entry, EntryChange
-from metrics.progress_cache import cached_progress
 
 ACTION_WORDS = {
     csvfiles.PlannedRow.CREATE: "created",
@@ -327,10 +326,4 @@ def get_progress(
     query: Query[ProgressQuery],
 ):
     """docs/files.md "Progress": every node's figures to the as-of week, and each week's actual and target."""
-    return progress_json(_tree(code), query.as_of)
-
-
-def progress_json(tree, as_of):
-    """The one place the API asks for a tree's progress (metrics.progress_cache, metrics.loading)."""
-    progress, tree_data = cached_progress(tree, as_of)
-    return progress_to_json(progress, tree_data)
+    return progress.progress_json(_tree(code), query.as_of)

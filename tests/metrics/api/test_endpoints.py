@@ -479,7 +479,7 @@ def test_an_unexpected_error_is_500_json(api, tree, monkeypatch):
     def broken(*args):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("metrics.api.endpoints.progress_json", broken)
+    monkeypatch.setattr("metrics.api.progress.progress_json", broken)
     body = assert_error(api.get("/api/v1/trees/fy2026-test/progress"), 500, "server_error")
     assert "boom" not in json.dumps(body)
 

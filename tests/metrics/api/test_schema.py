@@ -43,23 +43,22 @@ def test_the_schema_names_the_batch_limit(client):
 
 
 @pytest.fixture
-def wsgi_app():
-    """Django's WSGI application, run inside the test's transaction (as Django's test client does it)."""
+def api_schema(db, client, tree):
+    """The schema as served, sending its requests to Django's WSGI application inside the test's transaction.
+
+    As Django's test client does, the request signals do not close the connection meanwhile (that would end the
+    test's transaction); the schema is fetched first, since the test client connects them again when it is done.
+    """
+    document = json.loads(ApiClient(client).get("/api/v1/openapi.json").content)
+    schema = schemathesis.openapi.from_dict(document)
+    schema.app = WSGIHandler()
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
     try:
-        yield WSGIHandler()
+        yield schema
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)
-
-
-@pytest.fixture
-def api_schema(db, client, tree, wsgi_app):
-    document = json.loads(ApiClient(client).get("/api/v1/openapi.json").content)
-    schema = schemathesis.openapi.from_dict(document)
-    schema.app = wsgi_app
-    return schema
 
 
 OPERATIONS = [
