@@ -7,12 +7,38 @@ refuses; this page needs neither (no script at all) and follows the site's look 
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from metrics.api.endpoints import api
 from metrics.api.schemas import MAX_BATCH_BYTES, MAX_BATCH_ROWS
 
 METHODS = ("get", "post", "put", "patch", "delete")
+
+# The operations in the reader's language; the schema itself stays in English, for tools.
+OPERATION_TEXT = {
+    "listTrees": (_("List the trees"), _("Every tree of the workspace, newest period first.")),
+    "getTree": (
+        _("A tree and its nodes"),
+        _("The tree with its weeks and its active nodes; `writable` says which nodes this token may write."),
+    ),
+    "listEntries": (
+        _("Read entries"),
+        _("The stored entries of the tree's measured nodes for the weeks from `from` to `to`, by node then week."),
+    ),
+    "pushEntries": (
+        _("Write entries in a batch"),
+        _(
+            "Create, change or delete entries: all rows or none, with every bad row reported by its index. The rows "
+            "follow the rules of the entries CSV. Sending the same batch twice changes nothing the second time. "
+            "Each change is recorded in the history of numbers with this token's name."
+        ),
+    ),
+    "getProgress": (
+        _("The tree's progress"),
+        _("Every node's figures to the as-of week, and each week's actual and target (the progress JSON)."),
+    ),
+}
 
 
 @login_not_required
@@ -67,12 +93,16 @@ def _operation(url, method, operation, components):
     for status, response in sorted(operation.get("responses", {}).items()):
         content = response.get("content", {}).get("application/json", {}).get("schema")
         responses.append({"status": status, "type": _type(content, components)})
+    operation_id = operation.get("operationId", f"{method}-{url}")
+    summary, description = OPERATION_TEXT.get(
+        operation_id, (operation.get("summary", ""), operation.get("description", ""))
+    )
     return {
-        "id": operation.get("operationId", f"{method}-{url}"),
+        "id": operation_id,
         "method": method.upper(),
         "path": url,
-        "summary": operation.get("summary", ""),
-        "description": operation.get("description", ""),
+        "summary": summary,
+        "description": description,
         "parameters": [
             {
                 "name": parameter["name"],

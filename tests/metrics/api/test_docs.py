@@ -33,6 +33,7 @@ def test_the_docs_page_keeps_the_csp_and_loads_nothing_from_elsewhere(client, db
 def test_the_docs_page_is_in_japanese_by_default(client, db):
     page = client.get("/api/v1/docs").content.decode()
     assert "<h1>APIの説明</h1>" in page
+    assert "<code>GET /api/v1/trees</code> ツリーの一覧" in page  # the operations in the reader's language
 
 
 def test_the_docs_page_is_get_only(client, db):
