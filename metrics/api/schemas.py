@@ -16,13 +16,19 @@ MAX_BATCH_ROWS = 5000
 MAX_BATCH_BYTES = 2 * 1024 * 1024
 
 
+MAX_VALUE_LENGTH = 100
+
+
 def _value_text(value):
     """A row's value as the text that goals.values.parse_value reads; JSON numbers arrive as int or Decimal."""
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
         raise ValueError("value must be a string, a number or null")
-    return str(value)
+    text = value if isinstance(value, str) else str(value)
+    if len(text) > MAX_VALUE_LENGTH:
+        raise ValueError(f"value must have at most {MAX_VALUE_LENGTH} characters")
+    return text
 
 
 EntryValue = Annotated[
@@ -30,7 +36,7 @@ EntryValue = Annotated[
     BeforeValidator(_value_text),
     WithJsonSchema(
         {
-            "anyOf": [{"type": "string", "maxLength": 100}, {"type": "number"}, {"type": "null"}],
+            "anyOf": [{"type": "string", "maxLength": MAX_VALUE_LENGTH}, {"type": "number"}, {"type": "null"}],
             "description": 'The number as a person would type it ("13,020", "¥1,250,000", "12.5%") or a JSON '
             "number; null or an empty string deletes the week's entry.",
         }

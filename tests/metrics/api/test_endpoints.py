@@ -378,6 +378,7 @@ def test_an_empty_batch_changes_nothing(api, tree):
         {"rows": [{"node": "leads", "week": "2026-03-30"}]},
         {"rows": [{"node": "leads", "week": "2026-03-30", "value": True}]},
         {"rows": [{"node": "leads", "week": "2026-03-30", "value": [1]}]},
+        {"rows": [{"node": "leads", "week": "2026-03-30", "value": "1" * 101}]},
         {"rows": [{"node": "leads", "week": "2026-03-30", "value": "1", "valeu": "2"}]},
         {"rows": [{"node": "leads", "week": "2026-03-30", "value": "1", "version": "1"}]},
         {"rows": [{"node": "leads", "week": "2026-03-30", "value": "1", "version": -1}]},
