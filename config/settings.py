@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "goals",
     "metrics",
 ]
@@ -143,6 +144,26 @@ AXES_CLIENT_IP_CALLABLE = "config.login_throttle.client_ip"
 # How many proxies (load balancers) append to X-Forwarded-For in front of the app servers; 0: none, the
 # connection's address is the client's. Never more than there really are: the client writes the rest.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# The API (docs/api.md): requests per token per minute, counted across app servers in the cache.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120)
+if API_RATE_LIMIT < 1:
+    raise ImproperlyConfigured("API_RATE_LIMIT must be at least 1")
+
+# Background tasks (Django's tasks framework): queued in the database (django-tasks-db) and run by
+# `manage.py db_worker`, a process of its own beside the app servers (docs/deploy.md "Worker").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Webhooks (docs/api.md "Webhooks"): tries per delivery, the wait before the second (doubling after), the time
+# a receiver has to answer; plain http and private addresses only where a developer allows them.
+WEBHOOK_ATTEMPTS = env_int("WEBHOOK_ATTEMPTS", 5)
+WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 60)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+if WEBHOOK_ATTEMPTS < 1 or WEBHOOK_RETRY_SECONDS < 0 or WEBHOOK_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured(
+        "WEBHOOK_ATTEMPTS and WEBHOOK_TIMEOUT_SECONDS must be at least 1 and WEBHOOK_RETRY_SECONDS at least 0"
+    )
+WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
+WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

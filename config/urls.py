@@ -16,7 +16,15 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("healthz", health, name="health"),
+    # The JSON API for integrations (token authentication; metrics.api)
+    path("api/v1/", include("metrics.api.urls")),
 ]
+
+# JSON under /api/, Django's pages elsewhere.
+handler400 = "metrics.api.errors.bad_request"
+handler403 = "metrics.api.errors.permission_denied"
+handler404 = "metrics.api.errors.page_not_found"
+handler500 = "metrics.api.errors.server_error"
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

@@ -8,6 +8,7 @@ class MetricsConfig(AppConfig):
 
     def ready(self):
         # goals pages and rules that involve numbers over time ask metrics through goals.hooks.
-        from metrics import pages
+        from metrics import pages, webhooks
 
         pages.register()
+        webhooks.connect_signals()

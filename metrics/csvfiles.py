@@ -25,6 +25,10 @@ Decisions where docs/numbers.md leaves a choice:
   (goals.outline.tree_order with detached=True).
 - A plan keeps the first MAX_SHOWN_ERRORS problems (by line) and counts the rest: a file of thousands of bad
   rows gives a short page that says how many more there are, not a page of every one.
+
+The rows of a file and the rows of an API batch (metrics.api) are checked by the same function, `check_rows`,
+and written by the same `apply`; the API numbers rows by their index instead of a line, may give each row the
+entry version it last read (`version`, for conflict detection) and keeps every problem.
 """
 
 import bisect
@@ -89,8 +93,9 @@ class ImportStale(Exception):
 
 @dataclass
 class RowError:
-    line: int | None  # None: the file as a whole
+    line: int | None  # None: the file as a whole; an API batch's row index
     message: str
+    code: str = "invalid"  # "invalid", "forbidden" (the row's node may not be entered), "conflict" (its version)
 
     def __str__(self):
         if self.line is None:
@@ -145,19 +150,22 @@ class ImportPlan:
     file_error: bool = False  # the file could not be read at all (encoding, header)
     error_count: int = 0  # every problem found, shown in `errors` or not
     error_line_count: int = 0  # the lines with a problem (the file as a whole counts as one)
+    max_shown_errors: int | None = MAX_SHOWN_ERRORS  # None: keep every problem (the API)
 
-    def add_errors(self, line, messages):
+    def add_errors(self, line, messages, code="invalid"):
         """Record the problems of one line (None: the file as a whole); each line is given once."""
         if not messages:
             return
         self.error_line_count += 1
+        limit = self.max_shown_errors
         for message in messages:
             self.error_count += 1
-            error = RowError(line, message)
-            if len(self.errors) >= MAX_SHOWN_ERRORS and _error_line(error) >= _error_line(self.errors[-1]):
+            error = RowError(line, message, code)
+            if limit is not None and len(self.errors) >= limit and _error_line(error) >= _error_line(self.errors[-1]):
                 continue
             bisect.insort(self.errors, error, key=_error_line)
-            del self.errors[MAX_SHOWN_ERRORS:]
+            if limit is not None:
+                del self.errors[limit:]
 
     @property
     def hidden_error_count(self):
@@ -318,34 +326,78 @@ def build_plan(text: str, *, user=None, tree=None) -> ImportPlan:
         plan.add_errors(None, [_("The file has a header but no rows. Add one row per node and week.")])
         return plan
 
-    context = _Context.load(cells_by_line, user=user, tree=tree)
+    check_rows(plan, cells_by_line, access=access_for(user) if user is not None else None, tree=tree)
+    return plan
+
+
+def check_rows(plan, cells_by_line, *, access, tree, by_index=False, refusal=None):
+    """Check rows against the database and add them to `plan` as rows to write or as errors; nothing is written.
+
+    `cells_by_line`: [(line, {"tree", "node", "week", "value", and optionally "note" and "version"})], text
+    trimmed, except "version": the entry's version as the sender last read it (0: no entry), None or absent for
+    no check. `access`: what may be entered (goals.access.Access, or the API token's), None for no check.
+    `by_index`: rows are an API batch's, numbered by index rather than line. `refusal(node)`: the message for a
+    row whose node may not be entered (default: the one for a person).
+    """
+    context = _Context.load(cells_by_line, access=access, tree=tree)
     checked = []
     first_line = {}
     for line, cells in cells_by_line:
         row_errors = []
-        node, week, value, note = _check_row(cells, context, row_errors, has_notes=plan.has_notes)
+        node, week, value, note = _check_row(cells, context, row_errors)
         if node is not None and week is not None:
             other = first_line.setdefault((node.pk, week), line)
             if other != line:
-                row_errors.append(
-                    _("%(node)s for the week of %(week)s is also on line %(other)s. Keep one of the two rows.")
-                    % {"node": node.code, "week": week.isoformat(), "other": other}
-                )
+                row_errors.append(_duplicate_message(node, week, other, by_index))
         if row_errors:
             plan.add_errors(line, row_errors)
         else:
-            checked.append((line, node, week, value, note))
+            checked.append((line, node, week, value, note, cells.get("version")))
 
-    entries = context.load_entries((node, week) for _line, node, week, _value, _note in checked)
-    for line, node, week, value, note in checked:
+    entries = context.load_entries((node, week) for _line, node, week, _value, _note, _version in checked)
+    for line, node, week, value, note, version in checked:
         row = PlannedRow(
             line=line, node=node, week=week, new_value=value, new_note=note, entry=entries.get((node.pk, week))
         )
         if row.action != PlannedRow.UNCHANGED and context.access is not None and not context.access.can_enter(node):
-            plan.add_errors(line, [_permission_message(node)])
+            plan.add_errors(line, [(refusal or _permission_message)(node)], code="forbidden")
+        elif row.action != PlannedRow.UNCHANGED and version is not None and version != _version_of(row.entry):
+            # A row that changes nothing is not a conflict: sending a batch again after it was saved is harmless.
+            plan.add_errors(line, [_conflict_message(row, version)], code="conflict")
         else:
             plan.rows.append(row)
-    return plan
+
+
+def _duplicate_message(node, week, other, by_index):
+    if by_index:
+        return _("%(node)s for the week of %(week)s is also at index %(other)s. Keep one of the two rows.") % {
+            "node": node.code,
+            "week": week.isoformat(),
+            "other": other,
+        }
+    return _("%(node)s for the week of %(week)s is also on line %(other)s. Keep one of the two rows.") % {
+        "node": node.code,
+        "week": week.isoformat(),
+        "other": other,
+    }
+
+
+def _version_of(entry):
+    return entry.version if entry is not None else 0
+
+
+def _conflict_message(row, version):
+    if row.entry is None:
+        current = _("it has no entry now (version 0)")
+    else:
+        current = _("it is now %(value)s (version %(version)s)") % {
+            "value": format_value(row.entry.value),
+            "version": row.entry.version,
+        }
+    return _(
+        "%(node)s for the week of %(week)s was changed after you read version %(expected)s: %(current)s. Read it "
+        "again, then send the row with the new version."
+    ) % {"node": row.node.code, "week": row.week.isoformat(), "expected": version, "current": current}
 
 
 def _read_records(text, plan):
@@ -396,7 +448,7 @@ class _Context:
         self.weeks = {tree.pk: set(tree.weeks) for tree in trees.values()}
 
     @classmethod
-    def load(cls, cells_by_line, *, user, tree):
+    def load(cls, cells_by_line, *, access, tree):
         if tree is not None:
             trees = {tree.code: tree}
         else:
@@ -408,7 +460,6 @@ class _Context:
             for node in Node.objects.active().filter(tree__in=tree_by_id).select_related("department"):
                 node.tree = tree_by_id[node.tree_id]
                 nodes[(node.tree_id, node.code)] = node
-        access = access_for(user) if user is not None else None
         return cls(trees, nodes, access, tree)
 
     def load_entries(self, keys):
@@ -422,7 +473,7 @@ class _Context:
         return {(entry.node_id, entry.week): entry for entry in entries}
 
 
-def _check_row(cells, context, errors, *, has_notes):
+def _check_row(cells, context, errors):
     """(node, week, value, note) of one row, adding a message to `errors` for each problem."""
     for name in ("tree", "node", "week"):
         if not cells[name]:
@@ -462,7 +513,7 @@ def _check_row(cells, context, errors, *, has_notes):
             value = parse_value(cells["value"], node.unit)
         except ValueParseError as exc:
             errors.append(exc.message)
-        if has_notes:
+        if NOTE_COLUMN in cells:
             note = cells[NOTE_COLUMN]
             if len(note) > MAX_NOTE_LENGTH:
                 errors.append(
@@ -535,16 +586,21 @@ def _permission_message(node):
 # Applying --------------------------------------------------------------------------------------------------------
 
 
-def apply(plan: ImportPlan, user) -> dict:
+_USER_ACCESS = object()
+
+
+def apply(plan: ImportPlan, user, *, access=_USER_ACCESS, source=EntryChange.Source.IMPORT, token_name="") -> dict:
     """Write the plan in one transaction through set_entry (source "import"): all rows or none.
 
     Under lock, checks first that every node is still active and measured (and enterable by `user`, unless
     None: an admin operation) and that every entry is as the plan saw it; raises ImportStale otherwise, and
-    ImportRefused for a plan with errors. Returns the counts: created, changed, deleted, unchanged.
+    ImportRefused for a plan with errors. Returns the counts: created, changed, deleted, unchanged. The API
+    passes its token's `access`, its `source` and `token_name`; a plan that changes nothing writes nothing.
     """
     if plan.errors:
         raise ImportRefused(plan)
-    access = access_for(user) if user is not None else None
+    if access is _USER_ACCESS:
+        access = access_for(user) if user is not None else None
     try:
         with transaction.atomic():
             # Nodes first, in id order: two imports of the same nodes queue up instead of deadlocking. NO KEY
@@ -564,6 +620,7 @@ def apply(plan: ImportPlan, user) -> dict:
                     raise ImportStale()
                 if _entry_state(current.get((node.pk, row.week))) != row.seen_state():
                     raise ImportStale()
+            changed_trees = set()
             for row in plan.rows:
                 if row.action != PlannedRow.UNCHANGED:
                     set_entry(
@@ -571,11 +628,13 @@ def apply(plan: ImportPlan, user) -> dict:
                         row.week,
                         row.new_value,
                         user=user,
-                        source=EntryChange.Source.IMPORT,
+                        source=source,
                         note=row.new_note,
                         bump_data_version=False,
+                        token_name=token_name,
                     )
-            for tree_id in sorted({node.tree_id for node in nodes.values()}):
+                    changed_trees.add(nodes[row.node.pk].tree_id)
+            for tree_id in sorted(changed_trees):
                 Tree.bump_data_version(tree_id)
     except IntegrityError:
         # Someone created one of these entries after our check (the unique constraint caught it).

@@ -19,14 +19,17 @@ class EntryConflict(Exception):
     current: Entry | None  # the entry as it is now (None: it was deleted)
 
 
-def set_entry(node, week, value, *, user, source, note=None, expected_version=None, bump_data_version=True):
+def set_entry(
+    node, week, value, *, user, source, note=None, expected_version=None, bump_data_version=True, token_name=""
+):
     """Create, change or (value None) delete the entry of `node` for `week`, recording the change.
 
     `expected_version` is the entry's version as the person saw it (0 when they saw no entry);
     None skips the check (imports, which the person confirms after a preview). Returns the entry,
     or None when it was deleted or stayed missing. Raises EntryConflict and saves nothing when the
     stored entry moved on since `expected_version`. A write bumps the tree's data version, unless the caller
-    writes many entries and bumps it once itself (bump_data_version=False, as entries imports do).
+    writes many entries and bumps it once itself (bump_data_version=False, as entries imports do). `token_name`:
+    the API token that sent the change (source "api"), recorded with it.
     """
     with transaction.atomic():
         # of=("self",): the default ordering joins the node, and locking its row too would serialize every
@@ -69,6 +72,7 @@ def set_entry(node, week, value, *, user, source, note=None, expected_version=No
             new_note=new_note,
             user=user,
             source=source,
+            token_name=token_name,
         )
         if bump_data_version:
             Tree.bump_data_version(node.tree_id)

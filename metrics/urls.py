@@ -1,6 +1,16 @@
 from django.urls import path
 
-from metrics.views import dashboards, due, entry_history, grid, imports, initiatives, tree_copy
+from metrics.views import (
+    api_tokens,
+    dashboards,
+    due,
+    entry_history,
+    grid,
+    imports,
+    initiatives,
+    tree_copy,
+    webhooks,
+)
 
 app_name = "metrics"
 
@@ -30,4 +40,12 @@ urlpatterns = [
     # Copy a tree to the next period, with last period's actuals as baselines: /trees/<pk>/copy/
     path("trees/<int:pk>/copy/", tree_copy.copy_tree_form, name="tree-copy"),
     path("trees/<int:pk>/copy/save/", tree_copy.copy_tree, name="tree-copy-save"),
+    # API tokens for integrations: /api-tokens/ (the API itself is metrics.api, under /api/v1/)
+    path("api-tokens/", api_tokens.api_tokens, name="api-tokens"),
+    path("api-tokens/new/", api_tokens.create_api_token, name="api-token-create"),
+    path("api-tokens/<int:pk>/revoke/", api_tokens.revoke_api_token, name="api-token-revoke"),
+    # A tree's webhooks: /trees/<pk>/webhooks/ (adding and removing are POST only)
+    path("trees/<int:pk>/webhooks/", webhooks.tree_webhooks, name="tree-webhooks"),
+    path("trees/<int:pk>/webhooks/new/", webhooks.create_webhook, name="webhook-create"),
+    path("webhooks/<int:pk>/delete/", webhooks.delete_webhook, name="webhook-delete"),
 ]

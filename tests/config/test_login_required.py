@@ -6,8 +6,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 PUBLIC = {"login", "set_language", "health"}  # health: for load balancers, says only whether the database answers
-# Django's own admin, static files and i18n views have their own rules.
-SKIP_PREFIXES = ("admin/", "static/")
+# Django's own admin, static files and i18n views have their own rules; the API authenticates with tokens (below).
+SKIP_PREFIXES = ("admin/", "static/", "api/")
+API_PUBLIC = {"docs", "openapi-json"}  # the API's documentation and schema: no workspace data
 
 
 def _patterns(resolver=None, prefix=""):
@@ -43,3 +44,24 @@ def test_anonymous_visitors_are_sent_to_log_in(client, route, name):
         response = method(path)
         assert response.status_code == 302, (name, path, response.status_code)
         assert response["Location"].startswith("/accounts/login/"), (name, path)
+
+
+API_ROUTES = [(route, name) for route, name in _patterns() if route.startswith("api/")]
+
+
+def test_the_api_has_routes_to_check():
+    assert len(API_ROUTES) >= 7
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "name"), API_ROUTES, ids=[name or route for route, name in API_ROUTES])
+def test_anonymous_api_requests_are_refused_without_a_redirect(client, route, name):
+    """Under /api/ no session is asked for: an operation without a token is 401 JSON, never the login page."""
+    path = _example_path(route)
+    response = client.get(path)
+    if name in API_PUBLIC:
+        assert response.status_code == 200, (name, path)
+        return
+    expected = (404, "not_found") if name == "api-root" else (401, "unauthorized")  # the root has nothing
+    assert (response.status_code, response.json()["code"]) == expected, (name, path)
+    assert response["Content-Type"].startswith("application/json"), (name, path)
