@@ -44,7 +44,7 @@ from django.utils.translation import ngettext
 from goals import outline, periods
 from goals.access import access_for
 from goals.models import Node, Tree
-from goals.values import ValueParseError, format_value, parse_value
+from goals.values import ValueParseError, format_value, parse_value, text_problem
 from metrics.entries import set_entry
 from metrics.models import Entry, EntryChange
 
@@ -312,7 +312,12 @@ def build_plan(text: str, *, user=None, tree=None) -> ImportPlan:
                 ],
             )
             continue
-        cells_by_line.append((line, {name: cells[index].strip() for name, index in columns.items()}))
+        named = {name: cells[index].strip() for name, index in columns.items()}
+        unprintable = _unprintable_cells(named)
+        if unprintable:
+            plan.add_errors(line, unprintable)  # before any code is looked up: PostgreSQL refuses NUL in a query
+            continue
+        cells_by_line.append((line, named))
     if not cells_by_line and not plan.errors:
         plan.file_error = True
         plan.add_errors(None, [_("The file has a header but no rows. Add one row per node and week.")])
@@ -346,6 +351,17 @@ def build_plan(text: str, *, user=None, tree=None) -> ImportPlan:
         else:
             plan.rows.append(row)
     return plan
+
+
+def _unprintable_cells(cells):
+    """A message for each cell holding a character that cannot be kept (goals.values.text_problem); notes may
+    hold tabs and line breaks."""
+    messages = []
+    for name, text in cells.items():
+        problem = text_problem(text, lines=name == NOTE_COLUMN)
+        if problem:
+            messages.append(_("the %(column)s column: %(problem)s") % {"column": name, "problem": problem})
+    return messages
 
 
 def _read_records(text, plan):

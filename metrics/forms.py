@@ -4,10 +4,11 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from goals.forms.fields import Form
 from metrics import csvfiles
 
 
-class EntriesFileForm(forms.Form):
+class EntriesFileForm(Form):
     file = forms.FileField(
         label=gettext_lazy("CSV file"),
         help_text=gettext_lazy(
