@@ -10,6 +10,8 @@ The database keeps 18 integer digits (max_digits 24, decimal_places 6), so whate
 Dates: periods, initiatives and as-of dates lie within the years 2000 to 2100, and a period is at most five years
 long, so that every period has a bounded number of weeks and no date arithmetic leaves Python's calendar.
 
+Text: at most the length of its column, and MAX_TEXT_LENGTH characters for a multi-line text without one.
+
 Plain Python, no ORM and no wording: goals.values, goals.formatting, goals.periods and goals.formulas apply them.
 """
 
@@ -20,6 +22,10 @@ from decimal import Decimal
 MAX_SIGNIFICANT_DIGITS = 15
 MAX_DECIMAL_PLACES = 6
 LIMIT = Decimal(10) ** MAX_SIGNIFICANT_DIGITS  # every number kept or shown is below this in absolute value
+
+# The longest text a multi-line field without a length of its own holds (a definition, a description); one-line
+# fields have the length of their column.
+MAX_TEXT_LENGTH = 4000
 
 FIRST_DAY = date(2000, 1, 1)
 LAST_DAY = date(2100, 12, 31)

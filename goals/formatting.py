@@ -8,6 +8,7 @@ number: they serve inputs, files and histories, which must not lose digits.
 """
 
 import decimal
+import functools
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -30,6 +31,22 @@ YEN_UNITS = {"円", "yen", "JPY", "¥"}
 TOO_LARGE = _("too large to show")
 # Digits written out in full at most: a finite Decimal with a larger exponent is written with it (1E+5000).
 _MAX_PLAIN_EXPONENT = 1000
+
+
+# The context every function here (and every number filter, through `own_context`) computes in: Python's default
+# with room for every digit of a figure within the bound, so that no caller's context changes what is shown.
+_DISPLAY = decimal.Context(prec=60)
+
+
+def own_context(function):
+    """Run `function` in the display context, whatever Decimal context its caller has set."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with decimal.localcontext(_DISPLAY):
+            return function(*args, **kwargs)
+
+    return wrapper
 
 
 def _is_ja():
@@ -64,6 +81,7 @@ def _quantize(value: Decimal, places: int) -> Decimal:
     return rounded.copy_abs() if rounded.is_zero() else rounded  # never "-0"
 
 
+@own_context
 def plain(value: Decimal) -> str:
     """A decimal without exponent or trailing zeros: for inputs and files. "" for None, NaN and infinities."""
     value = to_decimal(value)
@@ -79,12 +97,13 @@ def plain(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
+@own_context
 def grouped(value: Decimal, places: int | None = None) -> str:
     """Full digits with a comma per three digits; every decimal unless `places` is given (then rounded half up)."""
     value = to_decimal(value)
     if value is None or not value.is_finite():
         return "" if value is None else str(TOO_LARGE)
-    if abs(value.adjusted()) > _MAX_PLAIN_EXPONENT:
+    if value.adjusted() > _MAX_PLAIN_EXPONENT or (places is None and -value.adjusted() > _MAX_PLAIN_EXPONENT):
         return plain(value)
     if places is not None:
         value = _quantize(value, places)
@@ -94,11 +113,12 @@ def grouped(value: Decimal, places: int | None = None) -> str:
         integer, _sep, fraction = text.partition(".")
         sign = "-" if integer.startswith("-") else ""
         digits = integer.lstrip("-") or "0"
-        integer = f"{int(digits):,}" if digits.isdigit() else digits
+        integer = f"{int(digits):,}" if digits.isascii() and digits.isdigit() else digits
         text = sign + integer + ("." + fraction if fraction else "")
     return "0" if text in ("-0",) else text
 
 
+@own_context
 def number(value, unit="", places=None):
     """A table figure: full digits (at most 6 decimal places); 円 after the number in Japanese, ¥ before it in
     English; % glued. "" when missing; the words TOO_LARGE beyond the bound.
@@ -122,6 +142,7 @@ def number(value, unit="", places=None):
     return f"{text}{unit}" if _is_ja() else (f"{text} {unit}" if unit else text)
 
 
+@own_context
 def headline(value, unit=""):
     """A headline figure: ja ≥1万 as whole 万, ≥1億 as 億 to 3 significant digits; en as K/M/B."""
     value = to_decimal(value)
@@ -155,6 +176,7 @@ def headline(value, unit=""):
     return f"{text} {unit}" if unit else text
 
 
+@own_context
 def percent(value, places=1):
     """An achievement or rate in percent, one decimal: 105.0%. "" when missing; TOO_LARGE beyond the bound."""
     value = to_decimal(value)

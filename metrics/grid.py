@@ -304,7 +304,7 @@ class GridQuery:
         show = params.get("show")
         if show not in (MINE, ALL):
             show = MINE if access.member_of else ALL
-        tree_ids = [int(value) for value in params.getlist("tree") if value.isdigit()]
+        tree_ids = [int(value) for value in params.getlist("tree") if value.isascii() and value.isdigit()]
         try:
             anchor = date.fromisoformat(params.get("week", ""))
         except ValueError:
@@ -469,7 +469,7 @@ def read_cell_inputs(data) -> list[CellInput]:
 
 
 def _version(text) -> int:
-    if not (text or "").isdigit() or len(text) > 9:
+    if not ((text or "").isascii() and text.isdigit()) or len(text) > 9:
         raise BadRequest("bad version")
     return int(text)
 

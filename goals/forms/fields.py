@@ -12,11 +12,9 @@ from django.core.validators import MaxLengthValidator, ProhibitNullCharactersVal
 from django.utils.translation import ngettext
 
 from goals import periods
+from goals.bounds import MAX_TEXT_LENGTH
 from goals.models import display_name
 from goals.values import ValueParseError, parse_value, text_problem
-
-# The longest text a multi-line field without a length of its own takes (a definition, a description).
-MAX_TEXT_LENGTH = 4000
 
 
 class CleanText:

@@ -25,6 +25,7 @@ def to_show(value):
 
 
 @register.filter
+@formatting.own_context
 def num(value, unit=""):
     """{{ value|num:node.unit }}: full digits with the unit, or a muted dash for missing."""
     value, dash = to_show(value)
@@ -34,6 +35,7 @@ def num(value, unit=""):
 
 
 @register.filter
+@formatting.own_context
 def headline(value, unit=""):
     """{{ value|headline:node.unit }}: 3150万円 / ¥31.5M with the exact value in the title."""
     value, dash = to_show(value)
@@ -43,6 +45,7 @@ def headline(value, unit=""):
 
 
 @register.filter
+@formatting.own_context
 def pct(value):
     value, dash = to_show(value)
     if dash:
@@ -51,6 +54,7 @@ def pct(value):
 
 
 @register.filter
+@formatting.own_context
 def plain(value):
     """A decimal as typed into an input: no grouping, no trailing zeros."""
     return formatting.plain(value)
@@ -96,6 +100,7 @@ def display_name(user):
 
 
 @register.filter
+@formatting.own_context
 def rounded(value, unit=""):
     """{{ value|rounded:unit }}: a computed figure rounded for reading (exact value in the title)."""
     value, dash = to_show(value)

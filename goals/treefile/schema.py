@@ -25,7 +25,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, StringConstraints, ValidationError
 from pydantic_core import PydanticCustomError
 
-from goals.bounds import MAX_DECIMAL_PLACES, MAX_SIGNIFICANT_DIGITS
+from goals.bounds import MAX_DECIMAL_PLACES, MAX_SIGNIFICANT_DIGITS, MAX_TEXT_LENGTH
 from goals.formatting import plain
 from goals.models import Node
 from goals.treefile.errors import character_name, is_control
@@ -185,7 +185,7 @@ class NodeFields(BaseModel):
     stretch: Number | None = None
     baseline: Number | None = None
     department: _text(100) | None = None
-    definition: _text(lines=True) | None = None
+    definition: _text(MAX_TEXT_LENGTH, lines=True) | None = None
     weights: Annotated[list[Weight], Field(max_length=MAX_WEIGHTS)] | None = None
 
 

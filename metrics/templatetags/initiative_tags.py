@@ -39,6 +39,7 @@ def rounded(value):
 
 
 @register.filter
+@formatting.own_context
 def mean(value, unit=""):
     """A mean weekly value with its unit: 12.5件; a muted dash when missing."""
     value, dash = to_show(value)
@@ -48,6 +49,7 @@ def mean(value, unit=""):
 
 
 @register.filter
+@formatting.own_context
 def delta(value, unit=""):
     """A signed difference: +12.5件, -3件, +1.2pt for a % unit (percentage points)."""
     value, dash = to_show(value)
@@ -62,6 +64,7 @@ def delta(value, unit=""):
 
 
 @register.filter
+@formatting.own_context
 def cost_per_unit(value, unit=""):
     """Yen per unit of the KPI: 12,500円/件 (ja), ¥12,500 per 件 (en); per pt for a % unit."""
     value, dash = to_show(value)
@@ -90,6 +93,7 @@ def period(initiative):
 
 
 @register.filter
+@formatting.own_context
 def yen(value):
     if value is None:
         return _missing(_("No cost entered"))

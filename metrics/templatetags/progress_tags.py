@@ -69,6 +69,7 @@ def reason_text(reason):
 
 
 @register.filter
+@formatting.own_context
 def signed_pct(value):
     """A change in percent with its sign: +1.0%, -0.5%."""
     value = formatting.to_decimal(value)
@@ -79,6 +80,7 @@ def signed_pct(value):
 
 
 @register.filter
+@formatting.own_context
 def bar_width(share, width=100):
     """The width in SVG units of a bar for a share between 0 and 1."""
     share = formatting.to_decimal(share)
@@ -93,6 +95,7 @@ def status_word(status):
 
 
 @register.filter
+@formatting.own_context
 def r_value(value):
     """A correlation coefficient with two decimals: 0.84, -0.12."""
     value = formatting.to_decimal(value)
@@ -115,6 +118,7 @@ def _rounded(value, unit):
 
 
 @register.filter
+@formatting.own_context
 def figure(value, unit=""):
     """{{ value|figure:node.unit }}: a figure with its unit, rounded for display; a muted dash for missing."""
     value, dash = to_show(value)
@@ -124,6 +128,7 @@ def figure(value, unit=""):
 
 
 @register.filter
+@formatting.own_context
 def cell(value, unit=""):
     """A table figure without its unit (the unit is in the header), rounded like `figure`; a muted dash when it
     is too large to show."""
