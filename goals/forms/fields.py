@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 
 from goals import periods
 from goals.bounds import MAX_TEXT_LENGTH
+from goals.formatting import plain
 from goals.models import display_name
 from goals.values import ValueParseError, parse_value, text_problem
 
@@ -117,6 +118,28 @@ def date_input():
 
 # The dates people may type: 2027-04-01 or 2027/04/01.
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
+
+
+class AdminForm(CleanTextMixin, forms.ModelForm):
+    """The form of the admin site's pages: clean text, and every date and number within the bounds of
+    docs/numbers.md "Bounds" (a period as in PeriodMixin), as the pages of Goaltree check them."""
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, field in self.fields.items():
+            value = cleaned.get(name)
+            try:
+                if isinstance(field, forms.DateField) and value is not None:
+                    check_date(value)
+                elif isinstance(field, forms.DecimalField) and value is not None:
+                    parse_number(plain(value), "")
+            except forms.ValidationError as error:
+                self.add_error(name, error)
+        if "period_start" in self.fields and "period_end" in self.fields:
+            which, problem = periods.period_problem(cleaned.get("period_start"), cleaned.get("period_end"))
+            if problem and f"period_{which}" not in self.errors:
+                self.add_error(f"period_{which}", problem)
+        return cleaned
 
 
 class PeriodMixin:

@@ -14,6 +14,7 @@ import goals.forms
 import metrics.forms
 from goals.forms import comments, initiatives, nodes, people, targets, tree_files, trees
 from goals.forms.fields import CleanTextMixin
+from metrics.models import Entry
 from tests.hostile.conftest import FORM_VALUES, LONG, REFUSED, UNPRINTABLE, counts
 from tests.hostile.forms import page_forms
 
@@ -219,3 +220,43 @@ def test_every_form_class_cleans_its_text():
     ]
     assert len(found) >= 14
     assert [cls for cls in found if not issubclass(cls, CleanTextMixin)] == []
+
+
+# --- the admin site -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("page", "field", "value", "message"),
+    [
+        ("tree", "period_end", "9999-12-31", "Use a date from 2000-01-01 to 2100-12-31."),
+        ("tree", "period_end", "2031-04-01", "The period is longer than 5 years."),
+        ("tree", "name", "FY\x002026", "It holds U+0000 at position 3"),
+        ("node", "target", "1234567890123456", "has more than 15 digits"),
+        ("node", "stretch", "0.0000001", "6 decimal places"),  # Django's own check comes first
+        ("node", "definition", "x\u202e", "It holds U+202E at position 2"),
+        ("initiative", "start_date", "0001-01-01", "Use a date from 2000-01-01 to 2100-12-31."),
+        ("initiative", "cost", "1E+16", "has more than 15 digits"),
+        ("entry", "value", "99999999999999999", "has more than 15 digits"),
+        ("entry", "note", "memo\x1b", "It holds U+001B at position 5"),
+        ("entry", "week", "9999-12-27", "Use a date from 2000-01-01 to 2100-12-31."),
+        ("department", "name", "\u202e部", "It holds U+202E at position 1"),
+    ],
+)
+def test_the_admin_site_checks_text_dates_and_numbers_too(client, admin, world, page, field, value, message):
+    client.force_login(admin)
+    client.cookies["django_language"] = "en"
+    objects = {
+        "tree": ("goals/tree", world.pk),
+        "node": ("goals/node", world.nodes.get(code="deals").pk),
+        "initiative": ("goals/initiative", world.initiatives.get().pk),
+        "entry": ("metrics/entry", Entry.objects.filter(node__code="leads").first().pk),
+        "department": ("goals/department", world.department_id),
+    }
+    path, pk = objects[page]
+    url = f"/admin/{path}/{pk}/change/"
+    form = next(form for form in page_forms(client.get(url).content.decode()) if form.action in ("", url))
+    before = counts()
+    response = client.post(url, {**form.with_value(field, value), "_save": "Save"})
+    assert response.status_code == 200, response.status_code
+    assert message in response.content.decode()
+    assert counts() == before
