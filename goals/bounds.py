@@ -16,7 +16,7 @@ Plain Python, no ORM and no wording: goals.values, goals.formatting, goals.perio
 """
 
 import decimal
-from datetime import date
+from datetime import MAXYEAR, MINYEAR, date
 from decimal import Decimal
 
 MAX_SIGNIFICANT_DIGITS = 15
@@ -66,13 +66,17 @@ def day_within(day: date | None) -> bool:
 
 
 def years_after(day: date, years: int) -> date:
-    """The same day `years` years later; 29 February becomes 1 March in a year without one."""
+    """The same day `years` years later; 29 February becomes 1 March in a year without one. Beyond the calendar
+    Python holds (years 1 to 9999), its first or last day."""
+    year = day.year + years
+    if not MINYEAR <= year <= MAXYEAR:
+        return date.max if year > MAXYEAR else date.min
     try:
-        return day.replace(year=day.year + years)
+        return day.replace(year=year)
     except ValueError:
-        return date(day.year + years, 3, 1)
+        return date(year, 3, 1)
 
 
 def last_day_of_period(start: date) -> date:
     """The last day a period starting on `start` may have: the day before the same day MAX_PERIOD_YEARS later."""
-    return date.fromordinal(years_after(start, MAX_PERIOD_YEARS).toordinal() - 1)
+    return date.fromordinal(max(years_after(start, MAX_PERIOD_YEARS).toordinal() - 1, 1))
