@@ -192,6 +192,8 @@ def test_commands_answer_hostile_codes_and_names_with_an_error(tree, tmp_path, v
         ("import_tree", [str(tree_file), "--user", value]),
         ("import_tree", [str(tree_file), "--department", value]),
         ("export_progress", ["--tree", value]),
+        ("export_tree", [value]),
+        ("export_entries", ["--tree", value]),
     ]:
         with pytest.raises(CommandError):
             call_command(command, *args, stdout=io.StringIO())
