@@ -1,22 +1,27 @@
 from django.contrib import admin
 
 from goals import history
+from goals.forms.fields import AdminForm
 from goals.models import ChangeAction, Comment, Department, Initiative, LegacyChange, Membership, Node, Tree
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
+    form = AdminForm
     extra = 1
 
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
+    form = AdminForm
     list_display = ["name", "position"]
     inlines = [MembershipInline]
 
 
 class RecordedAdmin(admin.ModelAdmin):
     """Saves and deletes here are recorded in the history as the admin's, and change the tree's data version."""
+
+    form = AdminForm
 
     def save_model(self, request, obj, form, change):
         with history.recorded_as(request.user, ChangeAction.UPDATE if change else ChangeAction.CREATE):
@@ -49,12 +54,14 @@ class NodeAdmin(RecordedAdmin):
     list_select_related = ["tree", "parent", "department"]
 
 
-admin.site.register(Comment)
+admin.site.register(Comment, form=AdminForm)
 
 
 @admin.register(Initiative)
 class InitiativeAdmin(admin.ModelAdmin):
     """Recorded once its KPIs are saved, as the initiative pages record it (Initiative.save_with_kpis)."""
+
+    form = AdminForm
 
     def save_model(self, request, obj, form, change):
         obj.skip_history_when_saving = True

@@ -8,4 +8,4 @@ class GoalsConfig(AppConfig):
 
     def ready(self):
         # Connects the receiver that fills in who, why and what changed on each history row.
-        from goals import history  # noqa: F401
+        from goals import checks, history  # noqa: F401 (checks registers the checks of stored dates)

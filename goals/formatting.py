@@ -1,10 +1,21 @@
-"""How numbers, weeks and statuses are written on pages (docs/ui.md "Numbers")."""
+"""How numbers, weeks and statuses are written on pages (docs/ui.md "Numbers").
 
+Every function here accepts any Decimal (and ints, and decimal strings) and never raises: a figure at or beyond
+the bound of docs/numbers.md "Bounds" (10^15 in absolute value, or infinite) is written as TOO_LARGE in words,
+and a NaN or anything unreadable as missing (""), like None. Rounding uses a private context, so no caller's
+Decimal context (precision, traps) changes what is shown. `plain` and `grouped` write every digit of any finite
+number: they serve inputs, files and histories, which must not lose digits.
+"""
+
+import decimal
+import functools
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from goals.bounds import within
 
 STATUS_LABELS = {
     "on_track": _("On track"),
@@ -16,41 +27,112 @@ STATUS_LABELS = {
 YEN_UNITS = {"円", "yen", "JPY", "¥"}
 
 
+# How a figure beyond the bound reads: in a sentence, and as the tooltip of a muted dash on pages.
+TOO_LARGE = _("too large to show")
+# Digits written out in full at most: a finite Decimal with a larger exponent is written with it (1E+5000).
+_MAX_PLAIN_EXPONENT = 1000
+
+
+# The context every function here (and every number filter, through `own_context`) computes in: Python's default
+# with room for every digit of a figure within the bound, so that no caller's context changes what is shown.
+_DISPLAY = decimal.Context(prec=60)
+
+
+def own_context(function):
+    """Run `function` in the display context, whatever Decimal context its caller has set."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with decimal.localcontext(_DISPLAY):
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
 def _is_ja():
     return (get_language() or "ja").startswith("ja")
 
 
+def _context(value: Decimal) -> decimal.Context:
+    """A context that rounds `value` to any number of places up to 6 without losing its integer digits."""
+    return decimal.Context(prec=max(60, value.adjusted() + 10), rounding=ROUND_HALF_UP, traps=[])
+
+
+def to_decimal(value) -> Decimal | None:
+    """`value` (a Decimal, an int, a decimal string) as a Decimal; None for None, "", NaN and anything unreadable."""
+    if value is None or isinstance(value, bool):
+        return None
+    if not isinstance(value, Decimal):
+        try:
+            value = Decimal(value.strip() if isinstance(value, str) else value)
+        except (TypeError, ValueError, ArithmeticError):
+            return None
+    return None if value.is_nan() else value
+
+
+def is_too_large(value) -> bool:
+    """Whether a figure cannot be shown: an infinity, or 10^15 or more in absolute value (docs/numbers.md)."""
+    value = to_decimal(value)
+    return value is not None and not within(value)
+
+
+def _quantize(value: Decimal, places: int) -> Decimal:
+    rounded = value.quantize(Decimal(1).scaleb(-places), context=_context(value))
+    return rounded.copy_abs() if rounded.is_zero() else rounded  # never "-0"
+
+
+@own_context
 def plain(value: Decimal) -> str:
-    """A decimal without exponent or trailing zeros: for inputs and files."""
-    if value is None:
+    """A decimal without exponent or trailing zeros: for inputs and files. "" for None, NaN and infinities."""
+    value = to_decimal(value)
+    if value is None or not value.is_finite():
         return ""
-    text = format(value.normalize() if value == value.to_integral() else value, "f")
+    if abs(value.adjusted()) > _MAX_PLAIN_EXPONENT:
+        return str(value.normalize(_context(value)))
+    if value == value.to_integral_value():
+        value = value.normalize(_context(value))
+    text = format(value, "f")
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
+@own_context
 def grouped(value: Decimal, places: int | None = None) -> str:
-    """Full digits with a comma per three digits; up to 6 decimals unless `places` is given."""
+    """Full digits with a comma per three digits; every decimal unless `places` is given (then rounded half up)."""
+    value = to_decimal(value)
+    if value is None or not value.is_finite():
+        return "" if value is None else str(TOO_LARGE)
+    if value.adjusted() > _MAX_PLAIN_EXPONENT or (places is None and -value.adjusted() > _MAX_PLAIN_EXPONENT):
+        return plain(value)
     if places is not None:
-        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-        text = f"{value:,.{places}f}"
+        value = _quantize(value, places)
+        text = format(value, f",.{places}f")
     else:
         text = plain(value)
         integer, _sep, fraction = text.partition(".")
         sign = "-" if integer.startswith("-") else ""
-        integer = f"{int(integer.lstrip('-') or 0):,}"
+        digits = integer.lstrip("-") or "0"
+        integer = f"{int(digits):,}" if digits.isascii() and digits.isdigit() else digits
         text = sign + integer + ("." + fraction if fraction else "")
     return "0" if text in ("-0",) else text
 
 
+@own_context
 def number(value, unit="", places=None):
-    """A table figure: full digits; 円 after the number in Japanese, ¥ before it in English; % glued."""
+    """A table figure: full digits (at most 6 decimal places); 円 after the number in Japanese, ¥ before it in
+    English; % glued. "" when missing; the words TOO_LARGE beyond the bound.
+    """
+    value = to_decimal(value)
     if value is None:
         return ""
+    if not within(value):
+        return str(TOO_LARGE)
     if places is None and unit == "%":
         places = 1
-    text = grouped(Decimal(value), places)
+    if places is None and value.as_tuple().exponent < -6:
+        value = _quantize(value, 6)  # a computed figure: at most 6 decimal places, as files write it
+    text = grouped(value, places)
     if unit in YEN_UNITS:
         if _is_ja():
             return f"{text}円"
@@ -60,11 +142,14 @@ def number(value, unit="", places=None):
     return f"{text}{unit}" if _is_ja() else (f"{text} {unit}" if unit else text)
 
 
+@own_context
 def headline(value, unit=""):
     """A headline figure: ja ≥1万 as whole 万, ≥1億 as 億 to 3 significant digits; en as K/M/B."""
+    value = to_decimal(value)
     if value is None:
         return ""
-    value = Decimal(value)
+    if not within(value):
+        return str(TOO_LARGE)
     magnitude = abs(value)
     if unit == "%":
         return number(value, unit)
@@ -72,30 +157,34 @@ def headline(value, unit=""):
         if magnitude >= Decimal("100000000"):
             scaled = value / Decimal("100000000")
             digits = len(str(int(abs(scaled))))
-            text = f"{scaled.quantize(Decimal(1).scaleb(-max(0, 3 - digits)), rounding=ROUND_HALF_UP)}億"
+            text = f"{_quantize(scaled, max(0, 3 - digits))}億"
         elif magnitude >= Decimal("10000"):
-            text = f"{(value / Decimal(10000)).quantize(Decimal(1), rounding=ROUND_HALF_UP)}万"
+            text = f"{_quantize(value / Decimal(10000), 0)}万"
         else:
-            return number(value, unit, places=0 if value == value.to_integral() else 1)
+            return number(value, unit, places=0 if value == value.to_integral_value() else 1)
         text = text.replace(".0億", "億") if text.endswith(".0億") else text
         return f"{text}円" if unit in YEN_UNITS else f"{text}{unit}"
     for limit, suffix in ((Decimal("1e9"), "B"), (Decimal("1e6"), "M"), (Decimal("1e3"), "K")):
         if magnitude >= limit:
-            scaled = (value / limit).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+            scaled = _quantize(value / limit, 1)
             text = f"{plain(scaled)}{suffix}"
             break
     else:
-        return number(value, unit, places=0 if value == value.to_integral() else 1)
+        return number(value, unit, places=0 if value == value.to_integral_value() else 1)
     if unit in YEN_UNITS:
         return f"-¥{text[1:]}" if text.startswith("-") else f"¥{text}"
     return f"{text} {unit}" if unit else text
 
 
+@own_context
 def percent(value, places=1):
-    """An achievement or rate in percent, one decimal: 105.0%."""
+    """An achievement or rate in percent, one decimal: 105.0%. "" when missing; TOO_LARGE beyond the bound."""
+    value = to_decimal(value)
     if value is None:
         return ""
-    return f"{grouped(Decimal(value), places)}%"
+    if not within(value):
+        return str(TOO_LARGE)
+    return f"{grouped(value, places)}%"
 
 
 def week_label(week: date) -> str:

@@ -7,8 +7,9 @@ Decisions (docs/numbers.md "Targets over time"):
   every week (it is a level, not a flow).
 - Spread targets are rounded half up to 6 decimal places and the last week takes the remainder, so
   they add up to the period target exactly.
-- Seasonality weights that are not one non-negative number per week, or that add up to zero, are
-  not usable: the target is spread evenly (the engine says so with a `weights_ignored` warning).
+- Seasonality weights that are not one non-negative number per week within the bounds of docs/numbers.md
+  "Bounds", or that add up to zero, are not usable: the target is spread evenly (the engine says so with a
+  `weights_ignored` warning).
 - Targets do not add up when the formula applied to the children's targets differs from the node's
   own target by more than 1% of that target, or at all when that target is 0.
 """
@@ -17,6 +18,8 @@ import decimal
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
+from goals.bounds import storable
+
 SUM = "sum"  # Node.Aggregation.SUM: the only aggregation whose target is spread over the weeks
 SIX_PLACES = Decimal("0.000001")
 PRECISION = 34
@@ -24,14 +27,15 @@ TARGET_TOLERANCE = Decimal("0.01")  # targets that differ by more than 1% do not
 
 
 def usable_weights(weights, n: int) -> list[Decimal] | None:
-    """The weights as Decimals when they are one non-negative number per week not all zero, else None."""
-    if weights is None or len(weights) != n:
+    """The weights as Decimals when they are one non-negative number per week within the bounds (below 10^15, at
+    most 6 decimal places and 15 digits), not all zero; else None."""
+    if not isinstance(weights, (list, tuple)) or len(weights) != n:
         return None
     try:
         values = [Decimal(weight) for weight in weights]
     except (TypeError, ValueError, decimal.InvalidOperation):
         return None
-    if any(not value.is_finite() or value < 0 for value in values) or sum(values) <= 0:
+    if any(storable(value) != value or value < 0 for value in values) or sum(values) <= 0:
         return None
     return values
 

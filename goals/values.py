@@ -19,14 +19,14 @@ Decisions where the number contract is silent:
 """
 
 import re
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from goals.bounds import MAX_DECIMAL_PLACES, MAX_SIGNIFICANT_DIGITS
 from goals.formatting import YEN_UNITS, plain
 
-MAX_SIGNIFICANT_DIGITS = 15
-MAX_DECIMAL_PLACES = 6
 PERCENT_UNITS = {"%", "％"}
 
 # Full-width forms typed on Japanese keyboards -> ASCII. Only these; other look-alikes stay and are refused.
@@ -158,3 +158,52 @@ def _not_a_number(text):
         _('"%(text)s" is not a number. Enter one number, such as 120.') % {"text": _shown(text)},
         text,
     )
+
+
+# Text that people type: the characters no one means to type, refused in every text field, file and import
+# (docs/numbers.md "Bounds"). Control characters (C0 with NUL, DEL, C1) cannot be stored by PostgreSQL (NUL) or
+# shown; lone surrogates are not text; bidirectional embeddings, overrides and isolates reorder what a page shows
+# (a name could read differently from what it is). Zero-width joiners, marks and spaces stay: emoji and scripts
+# use them, and they cannot hide one name behind another.
+LINE_BREAKS = frozenset("\t\n\r")
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def is_unprintable(char: str) -> bool:
+    """Whether `char` is refused in text: a control character, a lone surrogate or a bidirectional control."""
+    return unicodedata.category(char) in ("Cc", "Cs") or char in BIDI_CONTROLS
+
+
+def character_name(char: str) -> str:
+    """A character as U+0000, the way people can look it up."""
+    return f"U+{ord(char):04X}"
+
+
+def first_unprintable(text: str, lines: bool = False) -> tuple[int, str] | None:
+    """(position counted from 1, name such as U+0000) of the first refused character of `text`, or None.
+
+    `lines`: tabs and line breaks are allowed (a definition, a comment), else they are refused too (one line).
+    """
+    for position, char in enumerate(text, start=1):
+        if is_unprintable(char) and not (lines and char in LINE_BREAKS):
+            return position, character_name(char)
+    return None
+
+
+def text_problem(text: str, lines: bool = False) -> str:
+    """Why `text` cannot be kept, in the active language ("" when it can): the first refused character."""
+    found = first_unprintable(text or "", lines)
+    if found is None:
+        return ""
+    position, name = found
+    if lines:
+        message = _(
+            "It holds %(character)s at position %(position)s, a character that cannot be shown. Remove it: besides "
+            "text, only tabs and line breaks may be used here."
+        )
+    else:
+        message = _(
+            "It holds %(character)s at position %(position)s, a character that cannot be shown. Remove it: this is "
+            "one line of text."
+        )
+    return message % {"character": name, "position": position}

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from goals.forms.fields import AdminForm
 from metrics.entries import set_entry
 from metrics.models import Entry, EntryChange
 
@@ -12,6 +13,7 @@ class EntryAdmin(admin.ModelAdmin):
     list_filter = ["node__tree"]
     list_select_related = ["node", "node__tree", "updated_by"]
     fields = ["node", "week", "value", "note"]
+    form = AdminForm
 
     def save_model(self, request, obj, form, change):
         node = obj.node if not change else Entry.objects.get(pk=obj.pk).node

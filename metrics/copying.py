@@ -8,6 +8,7 @@ end), null where it has none. The rules are in docs/files.md "Copy to the next p
 from decimal import Decimal
 
 from goals import treefile
+from goals.bounds import storable
 from goals.models import Tree
 from metrics.engine import compute
 from metrics.loading import decimal_string, load_tree_data
@@ -28,7 +29,8 @@ def baselines(tree) -> list[tuple]:
 
 def copy_tree(tree, code, name, period_start, period_end, user=None) -> Tree:
     """The next period's tree (goals.treefile.copy_tree) with each node's baseline set to its actual over
-    the old period, rounded to 6 decimal places; TreeFileError when the code is taken or the copy does not
-    make a valid tree file."""
-    actuals = {node: decimal_string(actual) for node, actual in period_actuals(tree).items()}
+    the old period, rounded to 6 decimal places and 15 significant digits, and none where that actual is beyond
+    the bound of docs/numbers.md "Bounds" (it could not be typed back); TreeFileError when the code is taken or
+    the copy does not make a valid tree file."""
+    actuals = {node: decimal_string(storable(actual)) for node, actual in period_actuals(tree).items()}
     return treefile.copy_tree(tree, code, name, period_start, period_end, user, baselines=actuals)

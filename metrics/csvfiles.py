@@ -48,7 +48,7 @@ from django.utils.translation import ngettext
 from goals import outline, periods
 from goals.access import access_for
 from goals.models import Node, Tree
-from goals.values import ValueParseError, format_value, parse_value
+from goals.values import ValueParseError, format_value, parse_value, text_problem
 from metrics.entries import set_entry
 from metrics.models import Entry, EntryChange
 
@@ -339,6 +339,14 @@ def check_rows(plan, cells_by_line, *, access, tree, by_index=False, refusal=Non
     `by_index`: rows are an API batch's, numbered by index rather than line. `refusal(node)`: the message for a
     row whose node may not be entered (default: the one for a person).
     """
+    printable = []
+    for line, cells in cells_by_line:
+        unprintable = _unprintable_cells(cells)
+        if unprintable:
+            plan.add_errors(line, unprintable)  # before any code is looked up: PostgreSQL refuses NUL in a query
+        else:
+            printable.append((line, cells))
+    cells_by_line = printable
     context = _Context.load(cells_by_line, access=access, tree=tree)
     checked = []
     first_line = {}
@@ -398,6 +406,19 @@ def _conflict_message(row, version):
         "%(node)s for the week of %(week)s was changed after you read version %(expected)s: %(current)s. Read it "
         "again, then send the row with the new version."
     ) % {"node": row.node.code, "week": row.week.isoformat(), "expected": version, "current": current}
+
+
+def _unprintable_cells(cells):
+    """A message for each cell holding a character that cannot be kept (goals.values.text_problem); notes may
+    hold tabs and line breaks."""
+    messages = []
+    for name, text in cells.items():
+        if not isinstance(text, str):
+            continue  # an API row's version is a number
+        problem = text_problem(text, lines=name == NOTE_COLUMN)
+        if problem:
+            messages.append(_("the %(column)s column: %(problem)s") % {"column": name, "problem": problem})
+    return messages
 
 
 def _read_records(text, plan):

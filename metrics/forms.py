@@ -4,12 +4,13 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from goals.forms.fields import Form, ModelForm
 from goals.models import Department
 from metrics import csvfiles, webhooks
 from metrics.models import ApiToken, Webhook
 
 
-class EntriesFileForm(forms.Form):
+class EntriesFileForm(Form):
     file = forms.FileField(
         label=gettext_lazy("CSV file"),
         help_text=gettext_lazy(
@@ -32,7 +33,7 @@ def too_large_message():
     }
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(Form):
     """A new API token: its name, the departments whose numbers it writes, read-write or read-only."""
 
     READ_WRITE, READ_ONLY = "read_write", "read_only"
@@ -82,7 +83,7 @@ def token_departments(user):
     return Department.objects.filter(memberships__user=user).distinct()
 
 
-class WebhookForm(forms.ModelForm):
+class WebhookForm(ModelForm):
     class Meta:
         model = Webhook
         fields = ["url", "on_week_complete", "on_status_change"]

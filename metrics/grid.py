@@ -35,10 +35,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from goals import outline
-from goals.formatting import date_label, grouped, week_label
+from goals.formatting import TOO_LARGE, date_label, grouped, is_too_large, week_label
 from goals.models import Node, Tree, display_name
 from goals.periods import clamp_week
-from goals.values import ValueParseError, is_percent_unit, parse_value
+from goals.values import ValueParseError, is_percent_unit, parse_value, text_problem
 from metrics import engine
 from metrics.entries import EntryConflict, set_entry
 from metrics.loading import tree_data
@@ -96,6 +96,8 @@ def computed_text(value: Decimal | None, unit: str) -> str:
     """A computed value, rounded for display only: one decimal for %, else whole above 100, else 2 places."""
     if value is None:
         return ""
+    if is_too_large(value):
+        return str(TOO_LARGE)  # docs/numbers.md "Bounds"
     if is_percent_unit(unit):
         places = 1
     elif value == value.to_integral_value():
@@ -302,7 +304,7 @@ class GridQuery:
         show = params.get("show")
         if show not in (MINE, ALL):
             show = MINE if access.member_of else ALL
-        tree_ids = [int(value) for value in params.getlist("tree") if value.isdigit()]
+        tree_ids = [int(value) for value in params.getlist("tree") if value.isascii() and value.isdigit()]
         try:
             anchor = date.fromisoformat(params.get("week", ""))
         except ValueError:
@@ -467,7 +469,7 @@ def read_cell_inputs(data) -> list[CellInput]:
 
 
 def _version(text) -> int:
-    if not (text or "").isdigit() or len(text) > 9:
+    if not ((text or "").isascii() and text.isdigit()) or len(text) > 9:
         raise BadRequest("bad version")
     return int(text)
 
@@ -585,6 +587,8 @@ def _read(item: CellInput, node: Node) -> CellResult:
                 _("The note has %(count)s characters. Shorten it to %(max)s characters or fewer.")
                 % {"count": len(result.note), "max": NOTE_MAX_LENGTH},
             )
+        elif text_problem(result.note, lines=True):
+            result.error = labelled(label, _("The note: %(problem)s") % {"problem": text_problem(result.note, True)})
         elif result.note and result.value is None:
             result.error = labelled(label, _("A note needs a number. Enter the number, or clear the note."))
     return result

@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from goals.bounds import clamp_day
 from goals.initiatives import letter
 from goals.models import Initiative, Node
 from metrics.engine import initiative_effect
@@ -104,8 +105,11 @@ def verdict_of(effect, direction):
 
 
 def kpi_effect(node, weekly, weeks, start_date, cost, n=DEFAULT_WEEKS, until=None):
-    """The effect of an initiative that starts on `start_date` on `node`, whose weekly values are `weekly`."""
-    result = initiative_effect(weekly, weeks, start_date, n=n, cost=cost, until=until)
+    """The effect of an initiative that starts on `start_date` on `node`, whose weekly values are `weekly`.
+
+    A start date stored before dates were bounded (docs/numbers.md "Bounds") is read within 2000-2100.
+    """
+    result = initiative_effect(weekly, weeks, clamp_day(start_date), n=n, cost=cost, until=until)
     verdict = verdict_of(result.effect, node.direction)
     cost_per_unit = None
     if verdict == BETTER and result.cost_per_unit is not None:

@@ -29,6 +29,7 @@ from decimal import Decimal
 from django.db.models import Q
 from django.utils.functional import cached_property
 
+from goals.formatting import is_too_large
 from goals.formulas import DivisionByZero, EvaluationError, FormulaError, MissingInput, check
 from goals.models import Node
 from goals.outline import tree_order
@@ -303,8 +304,9 @@ def as_of_index(progress: engine.Progress) -> int:
 
 
 def _number(value):
-    """A float for Chart.js to draw (display only; every figure shown as text comes from the Decimal)."""
-    return None if value is None else float(value)
+    """A float for Chart.js to draw (display only; every figure shown as text comes from the Decimal); a figure too
+    large to show (docs/numbers.md "Bounds") is left out, as a gap."""
+    return None if value is None or is_too_large(value) else float(value)
 
 
 def chart_series(result: engine.NodeProgress, d: int) -> dict:

@@ -4,8 +4,10 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from goals.forms.fields import Form
 
-class CommentForm(forms.Form):
+
+class CommentForm(Form):
     body = forms.CharField(
         label=gettext_lazy("Comment"),
         max_length=4000,

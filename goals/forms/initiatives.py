@@ -6,8 +6,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from goals import formatting
-from goals.forms.fields import DATE_FORMATS, PersonChoiceField
+from goals.bounds import years_after
+from goals.forms.fields import DATE_FORMATS, ModelForm, PersonChoiceField, check_date
 from goals.models import Initiative
+from goals.periods import bounded_period
 from goals.values import ValueParseError, parse_value
 
 
@@ -15,11 +17,14 @@ def _date_input():
     return forms.DateInput(attrs={"type": "date", "class": "input-date"}, format="%Y-%m-%d")
 
 
-class InitiativeForm(forms.ModelForm):
+class InitiativeForm(ModelForm):
     """An initiative of `tree`; `nodes` are the tree's active nodes in outline order (with `.depth`).
 
     `own_department_ids`: for a person who is not a tree editor, the departments they belong to; at least one
     chosen KPI must be owned by one of them (docs/permissions.md). None for tree editors.
+
+    Dates (docs/numbers.md "Bounds"): within 2000-2100, and the start from a year before the tree's period to its
+    end, so that the weeks before and after the start can be compared within the tree's numbers.
     """
 
     cost = forms.CharField(
@@ -96,6 +101,27 @@ class InitiativeForm(forms.ModelForm):
         """(checkbox, node) pairs in outline order, so the template can indent and describe each KPI."""
         by_id = {node.pk: node for node in self.nodes}
         return [(checkbox, by_id.get(int(checkbox.data["value"]))) for checkbox in self["nodes"]]
+
+    def clean_start_date(self):
+        start = check_date(self.cleaned_data.get("start_date"))
+        period_start, latest = bounded_period(self.tree.period_start, self.tree.period_end)
+        earliest = years_after(period_start, -1)
+        if start is not None and not earliest <= start <= latest:
+            raise forms.ValidationError(
+                _(
+                    "Enter a start date from %(earliest)s to %(latest)s: from a year before the period of %(tree)s "
+                    "to its end. An initiative of another period belongs to that period's tree."
+                )
+                % {
+                    "earliest": formatting.date_label(earliest),
+                    "latest": formatting.date_label(latest),
+                    "tree": self.tree.name,
+                }
+            )
+        return start
+
+    def clean_end_date(self):
+        return check_date(self.cleaned_data.get("end_date"))
 
     def clean_title(self):
         return " ".join(self.cleaned_data["title"].split())

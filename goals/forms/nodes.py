@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from goals import formulas, history, outline
-from goals.forms.fields import PersonChoiceField, VersionedForm, code_input, number_input, parse_number
+from goals.forms.fields import Form, PersonChoiceField, VersionedForm, code_input, number_input, parse_number
 from goals.models import Department, Node
 from goals.values import format_value
 
@@ -194,7 +194,7 @@ def check_formula(text, node=None, name=""):
     return True, _("The formula can be used.")
 
 
-class MoveForm(forms.Form):
+class MoveForm(Form):
     parent = forms.ModelChoiceField(queryset=Node.objects.none(), label=gettext_lazy("New parent"))
 
     def __init__(self, *args, node, nodes, **kwargs):

@@ -5,10 +5,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy
 
+from goals.forms.fields import CleanTextMixin, Form, ModelForm
 from goals.models import Department, Membership
 
 
-class LoginForm(AuthenticationForm):
+class LoginForm(CleanTextMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": gettext_lazy(
             "The user name or password is not correct. Check them and try again; passwords are case-sensitive."
@@ -17,13 +18,13 @@ class LoginForm(AuthenticationForm):
     }
 
 
-class DepartmentForm(forms.ModelForm):
+class DepartmentForm(ModelForm):
     class Meta:
         model = Department
         fields = ["name"]
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(Form):
     user = forms.ModelChoiceField(
         queryset=get_user_model().objects.order_by("username"),
         label=gettext_lazy("Person"),

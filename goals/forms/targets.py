@@ -5,10 +5,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from goals.formatting import week_label
+from goals.forms.fields import Form
 from goals.values import ValueParseError, parse_value
 
 
-class SeasonalityForm(forms.Form):
+class SeasonalityForm(Form):
     """How a `sum` node's target is spread: evenly, by business days, or by one weight per week."""
 
     EVEN, BUSINESS_DAYS, CUSTOM = "even", "business_days", "custom"

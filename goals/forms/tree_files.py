@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from goals.forms.fields import DATE_FORMATS, PeriodMixin, code_input, date_input
+from goals.forms.fields import DATE_FORMATS, Form, PeriodMixin, code_input, date_input
 from goals.models import Tree, tree_code_validator
 from goals.periods import fiscal_year
 
@@ -29,7 +29,7 @@ def _clean_new_code(code):
     return code
 
 
-class TreeImportForm(forms.Form):
+class TreeImportForm(Form):
     file = forms.FileField(
         label=gettext_lazy("Tree file (JSON)"),
         help_text=gettext_lazy("A file written by the export of a tree or in the same format, up to 2 MB."),
@@ -64,7 +64,7 @@ class TreeImportForm(forms.Form):
         return upload
 
 
-class TreeFromTemplateForm(PeriodMixin, forms.Form):
+class TreeFromTemplateForm(PeriodMixin, Form):
     template = forms.ChoiceField(label=gettext_lazy("Template"), widget=forms.RadioSelect)
     code = forms.CharField(
         label=gettext_lazy("Code"),
@@ -125,7 +125,7 @@ class TreeFromTemplateForm(PeriodMixin, forms.Form):
         return cleaned
 
 
-class TreeCopyForm(PeriodMixin, forms.Form):
+class TreeCopyForm(PeriodMixin, Form):
     code = forms.CharField(
         label=gettext_lazy("Code of the new tree"),
         max_length=60,

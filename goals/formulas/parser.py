@@ -32,11 +32,12 @@ from typing import NamedTuple
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
+from goals.bounds import MAX_SIGNIFICANT_DIGITS
 from goals.formulas.evaluate import evaluate, evaluate_series, fold, identity
 
 MAX_LENGTH = 500
 MAX_DEPTH = 50
-MAX_DIGITS = 15  # as for typed values (docs/numbers.md "Input that people type")
+MAX_DIGITS = MAX_SIGNIFICANT_DIGITS  # as for typed values (docs/numbers.md "Bounds")
 
 _CODE_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
 _NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?\Z")

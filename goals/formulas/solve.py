@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from goals.bounds import storable
 from goals.formulas.evaluate import (
     PRECISION,
     DivisionByZero,
@@ -121,6 +122,19 @@ def _quantize(value):
     return without_negative_zero(value.quantize(PLACES, context=context))
 
 
+def _proposal(value, code, target, exact):
+    """The Solution for `value` as a target is kept (docs/numbers.md "Bounds": at most 6 decimal places and 15
+    significant digits); NoSolution when it is 10^15 or more, which no target can be."""
+    kept = storable(_quantize(value))
+    if kept is None:
+        message = _(
+            "The value of “%(code)s” that makes the formula give %(target)s has more than 15 digits, more than a "
+            "target can have. Check the other targets."
+        )
+        raise NoSolution(message % {"code": code, "target": _format_target(target)}, code)
+    return Solution(kept, exact=exact)
+
+
 def _format_target(target):
     return format(target.normalize(new_context()), ",f")
 
@@ -145,11 +159,12 @@ def solve(formula: Formula, code: str, target: Decimal, values: Mapping[str, Dec
     sign change is narrowed by bisection (at most 200 steps) and discarded when it is a pole; only when
     there is none, dips of |f - target| are searched for a root that touches zero. Of the roots found the
     one closest to the current value wins, or without one the smallest non-negative root, else the
-    negative root closest to zero. The result is rounded half up to 6 decimal places, like weekly targets.
+    negative root closest to zero. The result is rounded half up to 6 decimal places, like weekly targets, and to
+    15 significant digits, like every target (docs/numbers.md "Bounds").
 
     NoSolution when the formula does not use ``code``, when no value gives the target (``a * 0`` for a
     non-zero target, ``a / a`` for a target other than 1), when every value does (``a / a`` for 1: there is
-    nothing to propose), or when the numeric search finds no root.
+    nothing to propose), when the numeric search finds no root, or when the value would be 10^15 or more.
     """
     target = as_decimal(target)
     if code not in formula.references:
@@ -197,7 +212,7 @@ def solve(formula: Formula, code: str, target: Decimal, values: Mapping[str, Dec
         except EvaluationError:
             pass
         else:
-            return Solution(_quantize(x), exact=True)
+            return _proposal(x, code, target, exact=True)
 
     root = _solve_numerically(formula, code, target, inputs, current)
     if root is None:
@@ -206,7 +221,7 @@ def solve(formula: Formula, code: str, target: Decimal, values: Mapping[str, Dec
             "Check the other targets or set this one by hand."
         )
         raise NoSolution(message % {"code": code, "target": _format_target(target)}, code)
-    return Solution(_quantize(root), exact=False)
+    return _proposal(root, code, target, exact=False)
 
 
 def solve_for(formula: Formula, code: str, target: Decimal, values: Mapping[str, Decimal | None]) -> Decimal:

@@ -1,7 +1,5 @@
 """Template helpers for numbers, weeks and statuses: {% load goaltree %}. They format; they never query."""
 
-from decimal import Decimal
-
 from django import template
 from django.template.loader import render_to_string
 from django.utils.html import format_html
@@ -13,33 +11,53 @@ from goals.models import display_name as _display_name
 register = template.Library()
 
 
+def to_show(value):
+    """(the Decimal to show, None) or (None, the muted dash to show instead: missing, or too large to show).
+
+    Every number filter starts here, so that no figure can make a page fail (docs/numbers.md "Bounds").
+    """
+    number = formatting.to_decimal(value)
+    if number is None:
+        return None, _missing()
+    if formatting.is_too_large(number):
+        return None, _missing(formatting.TOO_LARGE)
+    return number, None
+
+
 @register.filter
+@formatting.own_context
 def num(value, unit=""):
     """{{ value|num:node.unit }}: full digits with the unit, or a muted dash for missing."""
-    if value is None or value == "":
-        return _missing()
+    value, dash = to_show(value)
+    if dash:
+        return dash
     return formatting.number(value, unit)
 
 
 @register.filter
+@formatting.own_context
 def headline(value, unit=""):
     """{{ value|headline:node.unit }}: 3150万円 / ¥31.5M with the exact value in the title."""
-    if value is None or value == "":
-        return _missing()
+    value, dash = to_show(value)
+    if dash:
+        return dash
     return format_html('<span title="{}">{}</span>', formatting.number(value, unit), formatting.headline(value, unit))
 
 
 @register.filter
+@formatting.own_context
 def pct(value):
-    if value is None or value == "":
-        return _missing()
+    value, dash = to_show(value)
+    if dash:
+        return dash
     return formatting.percent(value)
 
 
 @register.filter
+@formatting.own_context
 def plain(value):
     """A decimal as typed into an input: no grouping, no trailing zeros."""
-    return formatting.plain(value) if value is not None else ""
+    return formatting.plain(value)
 
 
 @register.filter
@@ -82,11 +100,12 @@ def display_name(user):
 
 
 @register.filter
+@formatting.own_context
 def rounded(value, unit=""):
     """{{ value|rounded:unit }}: a computed figure rounded for reading (exact value in the title)."""
-    if value is None or value == "":
-        return _missing()
-    value = Decimal(value)
+    value, dash = to_show(value)
+    if dash:
+        return dash
     if value == value.to_integral_value():
         return formatting.number(value, unit)
     places = 1 if unit in ("%", "％") else (0 if abs(value) >= 100 else 2)

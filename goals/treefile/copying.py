@@ -17,7 +17,12 @@ from goals.treefile.importing import import_tree
 
 
 def next_period(start: date, end: date) -> tuple[date, date]:
-    """The period right after [start, end] of the same length: in whole months when it is whole months."""
+    """The period right after [start, end] of the same length: in whole months when it is whole months.
+
+    A period stored beyond the bounds of docs/numbers.md is read within them first (goals.periods.bounded_period),
+    so the suggestion is a date Python can hold; the copy form checks it like any period.
+    """
+    start, end = periods.bounded_period(start, end)
     new_start = end + timedelta(days=1)
     if start.day == 1 and end.day == monthrange(end.year, end.month)[1]:
         months = (end.year - start.year) * 12 + end.month - start.month + 1

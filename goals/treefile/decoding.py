@@ -4,7 +4,8 @@ Checked before ``json.loads`` runs, so that no file can make the server recurse 
 the size (at most ``MAX_FILE_BYTES``, as the upload form says) and how deeply ``[`` and ``{`` are nested
 (at most ``MAX_NESTING``; a tree file needs 4: the file, its nodes, a node, its weights). While decoding,
 an object may have at most ``MAX_KEYS`` keys, so that a file cannot ask for an error per key by the
-hundred thousand. Numbers are decoded as Decimal; NaN and Infinity are refused. The format is in
+hundred thousand, and no key twice (JSON would keep the last one silently). Numbers are decoded as Decimal; NaN
+and Infinity are refused. The format is in
 docs/files.md "Tree file".
 """
 
@@ -59,7 +60,15 @@ def _object(pairs):
             _("An object in the file has %(count)s keys (%(keys)s, …); a tree file needs at most %(limit)s.")
             % {"count": len(pairs), "keys": keys, "limit": MAX_KEYS}
         )
-    return dict(pairs)
+    result = dict(pairs)
+    if len(result) != len(pairs):  # a key given twice: json.loads would keep the last one silently
+        seen = set()
+        twice = next(key for key, _value in pairs if key in seen or seen.add(key))
+        raise _Refused(
+            _("“%(key)s” is given twice in one object. Keep one of them, so that no value is dropped silently.")
+            % {"key": shown(twice)}
+        )
+    return result
 
 
 def loads(text) -> dict:

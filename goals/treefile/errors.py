@@ -5,12 +5,13 @@ control characters visible and long values short, so that no message carries wha
 """
 
 import json
-import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+from goals.values import character_name, is_unprintable
 
 SHOWN_LENGTH = 60
 
@@ -83,14 +84,10 @@ def file_error(message) -> TreeFileError:
     return TreeFileError([FileError(None, _("file"), message)])
 
 
-def character_name(char) -> str:
-    """A character as U+0000, the way people can look it up."""
-    return f"U+{ord(char):04X}"
-
-
 def is_control(char) -> bool:
-    """Control characters (C0, DEL, C1) and lone surrogates: nothing a person means to type."""
-    return unicodedata.category(char) in ("Cc", "Cs")
+    """Control characters (C0, DEL, C1), lone surrogates and bidirectional controls: nothing a person means to
+    type, refused in files as in forms (goals.values.is_unprintable)."""
+    return is_unprintable(char)
 
 
 def shown(value) -> str:

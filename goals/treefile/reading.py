@@ -242,6 +242,10 @@ def read_tree_file(data) -> TreeSpec:
     if period_start and period_end and period_end < period_start:
         problems.add(None, "period.end", _("The period ends before it starts. Give an end on or after the start."))
         period_end = None
+    which, problem = periods.period_problem(period_start, period_end)  # within 2000-2100, at most five years
+    if problem:
+        problems.add(None, f"period.{which}", problem)
+        period_end = None
     week_start = WEEK_STARTS.index(tree.week_start or "monday")
     threshold = tree.warning_threshold if tree.warning_threshold is not None else Decimal(90)
     weeks = periods.period_weeks(period_start, period_end, week_start) if period_start and period_end else None

@@ -25,6 +25,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainValidator, StringConstraints, ValidationError
 from pydantic_core import PydanticCustomError
 
+from goals.bounds import MAX_DECIMAL_PLACES, MAX_SIGNIFICANT_DIGITS, MAX_TEXT_LENGTH
 from goals.formatting import plain
 from goals.models import Node
 from goals.treefile.errors import character_name, is_control
@@ -34,8 +35,6 @@ DIRECTIONS = tuple(Node.Direction.values)
 AGGREGATIONS = tuple(Node.Aggregation.values)
 MAX_NODES = 1000
 MAX_WEIGHTS = 1000  # more weeks than any period needs: stops a long list before each item is read
-MAX_SIGNIFICANT_DIGITS = 15
-MAX_DECIMAL_PLACES = 6
 TREE_CODE_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 NODE_CODE_PATTERN = r"^[a-z][a-z0-9_]*$"
 DECIMAL_RE = re.compile(r"-?[0-9]+(?:\.[0-9]+)?\Z")
@@ -186,7 +185,7 @@ class NodeFields(BaseModel):
     stretch: Number | None = None
     baseline: Number | None = None
     department: _text(100) | None = None
-    definition: _text(lines=True) | None = None
+    definition: _text(MAX_TEXT_LENGTH, lines=True) | None = None
     weights: Annotated[list[Weight], Field(max_length=MAX_WEIGHTS)] | None = None
 
 

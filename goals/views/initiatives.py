@@ -88,7 +88,7 @@ def new_initiative(request, pk):
     nodes, tree_editor = _check_can_add(request, tree)
     form = _form_for(request, tree, nodes, tree_editor)
     node_id = request.GET.get("node")
-    if node_id and node_id.isdigit() and any(node.pk == int(node_id) for node in nodes):
+    if node_id and node_id.isascii() and node_id.isdigit() and any(node.pk == int(node_id) for node in nodes):
         form.initial["nodes"] = [int(node_id)]
     return _render_form(request, tree, form)
 

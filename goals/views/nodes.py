@@ -249,7 +249,7 @@ def check_formula_view(request, pk):
     """The message under the formula field, as typed: which part is wrong, or that it can be used."""
     tree = get_tree_for_user(request, pk)
     node_id = request.GET.get("node", "")
-    node = tree.nodes.filter(pk=node_id).first() if node_id.isdigit() else None
+    node = tree.nodes.filter(pk=node_id).first() if node_id.isascii() and node_id.isdigit() else None
     ok, message = check_formula(request.POST.get("formula", ""), node, request.POST.get("name", "").strip())
     return render(request, "goals/node_form.html#formula-check", {"formula_ok": ok, "formula_message": message})
 

@@ -18,7 +18,7 @@ from goals.forms.targets import SeasonalityForm
 from goals.health import tree_health
 from goals.models import Node, VersionConflict
 from goals.seasonality import business_day_weights
-from goals.targets import weekly_targets
+from goals.targets import usable_weights, weekly_targets
 
 # Back-calculation: /nodes/<pk>/backcalc/
 
@@ -155,12 +155,9 @@ def apply_backcalc(request, pk):
 
 
 def _stored_weights(node, count):
-    if not isinstance(node.weights, list) or len(node.weights) != count:
-        return None
-    try:
-        return [Decimal(str(weight)) for weight in node.weights]
-    except ArithmeticError:
-        return None
+    """The node's weights as the engine uses them (goals.targets.usable_weights): None when they are not one
+    number per week within the bounds, not all zero; the target is then spread evenly, and the page says so."""
+    return usable_weights(node.weights, count)
 
 
 def _business_days(node):

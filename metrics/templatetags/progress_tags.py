@@ -1,5 +1,6 @@
 """Template helpers of the dashboards: {% load progress_tags %}. They format; the views compute."""
 
+import decimal
 from decimal import Decimal
 from functools import lru_cache
 
@@ -11,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from goals import formatting
-from goals.templatetags.goaltree import num, status_badge
+from goals.templatetags.goaltree import status_badge, to_show
 from metrics import engine
 
 register = template.Library()
@@ -68,20 +69,24 @@ def reason_text(reason):
 
 
 @register.filter
+@formatting.own_context
 def signed_pct(value):
     """A change in percent with its sign: +1.0%, -0.5%."""
+    value = formatting.to_decimal(value)
     if value is None:
         return ""
     text = formatting.percent(value)
-    return text if text.startswith("-") or Decimal(value) == 0 else "+" + text
+    return text if text.startswith("-") or value == 0 or formatting.is_too_large(value) else "+" + text
 
 
 @register.filter
+@formatting.own_context
 def bar_width(share, width=100):
     """The width in SVG units of a bar for a share between 0 and 1."""
+    share = formatting.to_decimal(share)
     if share is None:
         return 0
-    return f"{max(Decimal(0), min(Decimal(1), Decimal(share))) * Decimal(width):.1f}"
+    return f"{max(Decimal(0), min(Decimal(1), share)) * Decimal(width):.1f}"
 
 
 @register.filter
@@ -90,36 +95,46 @@ def status_word(status):
 
 
 @register.filter
+@formatting.own_context
 def r_value(value):
     """A correlation coefficient with two decimals: 0.84, -0.12."""
-    if value is None:
+    value = formatting.to_decimal(value)
+    if value is None or formatting.is_too_large(value):
         return ""
-    rounded = Decimal(value).quantize(Decimal("0.01"))
-    return formatting.grouped(abs(rounded) if rounded == 0 else rounded, 2)
+    return formatting.grouped(value, 2)
 
 
 def _rounded(value, unit):
-    """Display rounding: one decimal for %, whole numbers from 10,000, else at most two decimals."""
-    value = Decimal(value)
-    if unit == "%":
-        return value.quantize(Decimal("0.1"))
-    if abs(value) >= 10000 or value == value.to_integral():
-        return value.quantize(Decimal(1))
-    rounded = value.quantize(Decimal("0.01"))
-    return rounded.normalize() if rounded == rounded.to_integral() else rounded
+    """Display rounding: one decimal for %, whole numbers from 10,000, else at most two decimals.
+
+    `value` is a Decimal within the bound (goaltree.to_show), so a context of 28 digits rounds it exactly."""
+    with decimal.localcontext(prec=28, rounding=decimal.ROUND_HALF_EVEN, traps=[decimal.InvalidOperation]):
+        if unit == "%":
+            return value.quantize(Decimal("0.1"))
+        if abs(value) >= 10000 or value == value.to_integral():
+            return value.quantize(Decimal(1))
+        rounded = value.quantize(Decimal("0.01"))
+        return rounded.normalize() if rounded == rounded.to_integral() else rounded
 
 
 @register.filter
+@formatting.own_context
 def figure(value, unit=""):
     """{{ value|figure:node.unit }}: a figure with its unit, rounded for display; a muted dash for missing."""
-    if value is None or value == "":
-        return num(None)
+    value, dash = to_show(value)
+    if dash:
+        return dash
     return formatting.number(_rounded(value, unit), unit)
 
 
 @register.filter
+@formatting.own_context
 def cell(value, unit=""):
-    """A table figure without its unit (the unit is in the header), rounded like `figure`."""
-    if value is None or value == "":
+    """A table figure without its unit (the unit is in the header), rounded like `figure`; a muted dash when it
+    is too large to show."""
+    if formatting.is_too_large(value):
+        return to_show(value)[1]
+    value = formatting.to_decimal(value)
+    if value is None:
         return ""
     return formatting.grouped(_rounded(value, unit))

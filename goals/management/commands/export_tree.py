@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from goals import treefile
 from goals.models import Tree
+from goals.values import text_problem
 
 
 class Command(BaseCommand):
@@ -18,7 +19,8 @@ class Command(BaseCommand):
         parser.add_argument("--output", "-o", help="write to this file instead of standard output")
 
     def handle(self, *args, code, output=None, **options):
-        tree = Tree.objects.filter(code=code).first()
+        # No code holds a control character (PostgreSQL refuses NUL in a query): such a code names no tree.
+        tree = Tree.objects.filter(code=code).first() if not text_problem(code) else None
         if tree is None:
             raise CommandError(_("There is no tree with the code %(code)s.") % {"code": code})
         text = treefile.dumps(treefile.export_tree(tree))

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext
 
 from goals import treefile
 from goals.models import Department
+from goals.values import text_problem
 
 
 class Command(BaseCommand):
@@ -29,12 +30,13 @@ class Command(BaseCommand):
         data = self._read(file)
         person = None
         if user:
-            person = get_user_model().objects.filter(username=user).first()
+            # PostgreSQL refuses NUL in a query; no user name or department name holds a control character.
+            person = get_user_model().objects.filter(username=user).first() if not text_problem(user) else None
             if person is None:
                 raise CommandError(_("There is no person with the user name %(user)s.") % {"user": user})
         owner = None
         if department:
-            owner = Department.objects.filter(name=department).first()
+            owner = Department.objects.filter(name=department).first() if not text_problem(department) else None
             if owner is None:
                 raise CommandError(_("There is no department named %(name)s.") % {"name": department})
         try:

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from goals.models import Tree
+from goals.values import text_problem
 from metrics import csvfiles
 
 
@@ -26,6 +27,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, tree, output=None, template=False, **options):
         try:
+            if text_problem(tree):  # PostgreSQL refuses NUL in a query; no code holds one
+                raise Tree.DoesNotExist
             tree_obj = Tree.objects.get(code=tree)
         except Tree.DoesNotExist:
             raise CommandError(_('There is no tree with the code "%(code)s".') % {"code": tree}) from None

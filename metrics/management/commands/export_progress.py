@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from goals.models import Tree
+from goals.values import text_problem
 from metrics.loading import progress_for_tree, progress_to_csv, progress_to_json
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z", re.ASCII)
@@ -37,7 +38,8 @@ class Command(BaseCommand):
                     _("--as-of: “%(value)s” is not a date. Write it as YYYY-MM-DD, such as 2026-06-29.")
                     % {"value": as_of}
                 )
-        tree_obj = Tree.objects.filter(code=tree).first()
+        # No code holds a control character (PostgreSQL refuses NUL in a query): such a code names no tree.
+        tree_obj = Tree.objects.filter(code=tree).first() if not text_problem(tree) else None
         if tree_obj is None:
             errors.append(_('There is no tree with the code "%(code)s".') % {"code": tree})
         if errors:

@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from goals.models import Tree
+from goals.values import text_problem
 from metrics import csvfiles
 
 ATTEMPTS = 3
@@ -71,6 +72,8 @@ class Command(BaseCommand):
     def _user(self, username):
         User = get_user_model()
         try:
+            if text_problem(username):  # PostgreSQL refuses NUL in a query; no user name holds one
+                raise User.DoesNotExist
             return User.objects.get(**{User.USERNAME_FIELD: username}, is_active=True)
         except User.DoesNotExist:
             raise CommandError(
@@ -79,6 +82,8 @@ class Command(BaseCommand):
 
     def _tree(self, code):
         try:
+            if text_problem(code):  # PostgreSQL refuses NUL in a query; no code holds one
+                raise Tree.DoesNotExist
             return Tree.objects.get(code=code)
         except Tree.DoesNotExist:
             raise CommandError(_('There is no tree with the code "%(code)s".') % {"code": code}) from None

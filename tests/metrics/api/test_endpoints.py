@@ -274,6 +274,20 @@ def test_a_stale_version_is_a_conflict_and_saves_nothing(api, tree, member):
     assert ok.json()["rows"][0]["version"] == 3
 
 
+def test_control_characters_in_a_row_are_refused_before_any_lookup(api, tree):
+    """A NUL in a node code would make PostgreSQL refuse the query: the row is refused by the text check first."""
+    response = api.push(
+        [
+            {"node": "lea\u0000ds", "week": "2026-03-30", "value": "1"},
+            {"node": "leads", "week": "2026-03-30", "value": "1", "note": "a\u202eb"},
+        ]
+    )
+    body = assert_error(response, 422, "invalid_rows")
+    assert sorted(d["index"] for d in body["details"]) == [0, 1]
+    assert "U+0000" in body["details"][0]["message"]
+    assert not Entry.objects.exists() and not EntryChange.objects.exists()
+
+
 def test_every_bad_row_is_reported_and_nothing_is_saved(api, tree):
     response = api.push(
         [
