@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "goals",
     "metrics",
 ]
@@ -192,6 +193,18 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "goaltree@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address people open Goaltree at, for the links in emails (no trailing slash).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background tasks (Django's tasks framework): the emails of notices, the daily digests and the weekly reminders
+# are queued in the database (django-tasks-db) and sent by `manage.py db_worker`, a process of its own beside the
+# app servers (docs/deploy.md "Worker").
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# How often the worker tries an email that could not be sent, and how long it waits before each new try.
+NOTICE_EMAIL_ATTEMPTS = env_int("NOTICE_EMAIL_ATTEMPTS", 5)
+NOTICE_EMAIL_RETRY_SECONDS = env_int("NOTICE_EMAIL_RETRY_SECONDS", 300)
+if NOTICE_EMAIL_ATTEMPTS < 1 or NOTICE_EMAIL_RETRY_SECONDS < 0:
+    raise ImproperlyConfigured("NOTICE_EMAIL_ATTEMPTS must be at least 1 and NOTICE_EMAIL_RETRY_SECONDS at least 0")
 
 # Chart.js from the CDN, pinned to one version, with its SRI hash; a self-hosted install
 # points CHARTJS_URL at its own copy (and sets CHARTJS_SRI, or an empty one for none). A copy on our own

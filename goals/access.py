@@ -1,15 +1,22 @@
 """Who may see and change what (docs/permissions.md). Views call these; templates only mirror them.
 
-Every signed-in person sees every tree, node and comment. Members (and leads) of a node's owning
-department enter its numbers. Leads of the tree's departments (its owner department and the
-departments that own its nodes) and admins change the tree's structure. Nobody else changes anything.
+Every signed-in person sees every tree, node and comment, except guests (external advisors), who see only
+the trees they are invited to: anything else is 404 for them, as if it did not exist. Members (and leads)
+of a node's owning department enter its numbers. Leads of the tree's departments (its owner department and
+the departments that own its nodes) and admins change the tree's structure. Everyone who sees a tree
+comments on its nodes; only the author edits a comment; members of the department a question is addressed
+to mark it answered; a lead of each department of a hand-off KPI agrees on its definition.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import BigIntegerField, CharField, Q, Value
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from goals.models import Membership, Node, Tree, display_name
+from goals.models import Comment, Department, Guest, Membership, Node, Tree, display_name
+
+_GUEST = "guest"
 
 
 class Access:
@@ -20,11 +27,43 @@ class Access:
         self.is_admin = bool(user.is_authenticated and (user.is_staff or user.is_superuser))
         self.member_of = set()
         self.lead_of = set()
+        # None: not a guest, sees every tree. A guest's set of invited tree ids (maybe empty).
+        self.guest_tree_ids = None
         if user.is_authenticated:
-            for department_id, role in Membership.objects.filter(user=user).values_list("department_id", "role"):
+            for department_id, role, tree_id in _rights(user):
+                if role == _GUEST:
+                    self.guest_tree_ids = self.guest_tree_ids or set()
+                    if tree_id is not None:
+                        self.guest_tree_ids.add(tree_id)
+                    continue
                 self.member_of.add(department_id)
                 if role == Membership.Role.LEAD:
                     self.lead_of.add(department_id)
+            if self.is_admin:
+                self.guest_tree_ids = None
+
+    @property
+    def is_guest(self):
+        return self.guest_tree_ids is not None
+
+    def can_see_tree(self, tree):
+        """Whether the tree (or tree id) exists for this person: every tree, or a guest's invited ones."""
+        if self.guest_tree_ids is None:
+            return True
+        return (tree if isinstance(tree, int) else tree.pk) in self.guest_tree_ids
+
+    def visible_trees(self, trees=None):
+        """The trees of the queryset `trees` (all trees by default) this person sees."""
+        trees = Tree.objects.all() if trees is None else trees
+        return trees if self.guest_tree_ids is None else trees.filter(pk__in=self.guest_tree_ids)
+
+    def can_answer(self, comment):
+        """May this person mark the question answered (or open it again)? Members of its department, admins."""
+        return comment.is_question and (self.is_admin or comment.to_department_id in self.member_of)
+
+    def can_agree(self, department_id):
+        """May this person agree on a definition for the department? Its leads."""
+        return department_id in self.lead_of
 
     def tree_department_ids(self, tree):
         ids = set(tree.nodes.active().exclude(department=None).values_list("department_id", flat=True))
@@ -46,6 +85,17 @@ class Access:
         if node.is_formula or node.is_archived:
             return False
         return self.is_admin or node.department_id in self.member_of
+
+
+def _rights(user):
+    """(department id, role, tree id) of the person's memberships and, for a guest, ("guest") rows: one without a
+    tree, and one per invited tree. One query, the one every request with access checks runs anyway."""
+    none = Value(None, output_field=BigIntegerField())
+    guest = Value(_GUEST, output_field=CharField())
+    memberships = Membership.objects.filter(user=user).values_list("department_id", "role", none)
+    guests = Guest.objects.filter(user=user).values_list(none, guest, none)
+    invitations = Guest.trees.through.objects.filter(guest__user=user).values_list(none, guest, "tree_id")
+    return memberships.union(guests, invitations, all=True)
 
 
 def access_for(user):
@@ -75,9 +125,27 @@ def _tree_owner_hint(tree):
     }
 
 
+def _not_found():
+    return Http404(_("There is nothing at this address, or you do not have access to it."))
+
+
+def check_can_see_tree(request, tree):
+    """404 unless the person sees the tree (guests see only the trees they are invited to)."""
+    if not access_for(request.user).can_see_tree(tree):
+        raise _not_found()
+
+
+def refuse_guests(request):
+    """404 for guests: the page shows the company beyond the trees they are invited to (people, departments'
+    numbers due)."""
+    if access_for(request.user).is_guest:
+        raise _not_found()
+
+
 def get_tree_for_user(request, pk, write=False):
     """The tree, or 404; with write=True, 403 unless the person may change its structure."""
     tree = get_object_or_404(Tree.objects.select_related("department"), pk=pk)
+    check_can_see_tree(request, tree)
     if write and not access_for(request.user).can_edit_tree(tree):
         raise PermissionDenied(_("You can view this tree but not edit it.") + " " + _tree_owner_hint(tree))
     return tree
@@ -86,13 +154,45 @@ def get_tree_for_user(request, pk, write=False):
 def get_node_for_user(request, pk, write=False):
     """The node, or 404; with write=True, 403 unless the person may change its tree's structure."""
     node = get_object_or_404(Node.objects.select_related("tree", "tree__department", "department", "owner"), pk=pk)
+    check_can_see_tree(request, node.tree_id)
     if write and not access_for(request.user).can_edit_tree(node.tree):
         raise PermissionDenied(_("You can view this tree but not edit it.") + " " + _tree_owner_hint(node.tree))
     return node
 
 
+def get_comment_for_user(request, pk, write=False, delete=False):
+    """The comment with its node and tree, or 404; with write=True, 403 unless the person wrote it; with
+    delete=True, 403 unless the person wrote it or is an admin."""
+    comment = get_object_or_404(
+        Comment.objects.select_related("node", "node__tree", "node__department", "author", "to_department"), pk=pk
+    )
+    check_can_see_tree(request, comment.node.tree_id)
+    access = access_for(request.user)
+    if write and comment.author_id != request.user.pk:
+        raise PermissionDenied(_("Only the author of a comment can edit it."))
+    if delete and comment.author_id != request.user.pk and not access.is_admin:
+        raise PermissionDenied(_("Only the author of a comment or an admin can delete it."))
+    return comment
+
+
+def get_department_for_user(request, pk):
+    """The department, or 404; for a guest, 404 too unless it takes part in a tree they are invited to."""
+    department = get_object_or_404(Department, pk=pk)
+    access = access_for(request.user)
+    if access.is_guest:
+        trees = access.guest_tree_ids
+        involved = Tree.objects.filter(
+            Q(pk__in=trees, department=department)
+            | Q(pk__in=trees, nodes__department=department, nodes__archived_at__isnull=True)
+        )
+        if not involved.exists():
+            raise _not_found()
+    return department
+
+
 def check_can_enter(request, node):
-    """403 unless the person may enter this node's numbers."""
+    """403 unless the person may enter this node's numbers (404 when they do not see its tree)."""
+    check_can_see_tree(request, node.tree_id)
     if not access_for(request.user).can_enter(node):
         if node.is_formula:
             raise PermissionDenied(

@@ -1,6 +1,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from goals.access import access_for
+from goals.discussion.notices import unread_count
 from goals.models import display_name
 
 NAVIGATION = [
@@ -20,13 +22,17 @@ def navigation(request):
         return {}  # fragments have no navigation: spare the query
     current = getattr(request, "resolver_match", None)
     current_name = current.view_name if current else ""
+    is_guest = access_for(user).is_guest
     items = [
         {
             "url": reverse(name),
             "label": label,
             "current": current_name == name or _section_of(current_name) == name,
+            # The inbox's unread notices: kept in the cache, so most pages ask the database nothing for it.
+            "count": unread_count(user) if name == "goals:inbox" else 0,
         }
         for name, label in NAVIGATION
+        if not (is_guest and name == "metrics:grid")  # guests enter no numbers
     ]
     return {
         "nav_items": items,
