@@ -9,12 +9,12 @@ to mark it answered; a lead of each department of a hand-off KPI agrees on its d
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BigIntegerField, CharField, Q, Value
+from django.db.models import BigIntegerField, CharField, Count, Exists, Q, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from goals.models import Comment, Department, Guest, Membership, Node, Tree, display_name
+from goals.models import Comment, Department, Guest, Membership, Node, Notice, Tree, display_name
 
 _GUEST = "guest"
 
@@ -98,6 +98,30 @@ def _rights(user):
     return memberships.union(guests, invitations, all=True)
 
 
+def navigation_facts(user):
+    """(the person's departments, whether they are a guest, how many of their notices are unread), for the
+    navigation of every page: one query. The departments are Department objects with their id and name only."""
+    none = Value(None, output_field=BigIntegerField())
+    empty = Value("", output_field=CharField())
+    memberships = Membership.objects.filter(user=user).values_list(
+        Value("department", output_field=CharField()), "department_id", "department__name", "id"
+    )
+    guests = Guest.objects.filter(user=user).values_list(Value(_GUEST, output_field=CharField()), none, empty, none)
+    unread = Notice.objects.filter(recipient=user, read_at__isnull=True).values_list(
+        Value("unread", output_field=CharField()), none, empty, Count("id")
+    )
+    departments, is_guest, unread_count = [], False, 0
+    rows = sorted(memberships.union(guests, unread, all=True), key=lambda row: (row[0], row[3] or 0))
+    for kind, department_id, name, number in rows:
+        if kind == _GUEST:
+            is_guest = True
+        elif kind == "unread":
+            unread_count = number or 0
+        else:
+            departments.append(Department(pk=department_id, name=name))
+    return departments, is_guest, unread_count
+
+
 def access_for(user):
     access = getattr(user, "_goaltree_access", None)
     if access is None:
@@ -135,6 +159,17 @@ def check_can_see_tree(request, tree):
         raise _not_found()
 
 
+def _viewer_is_guest(request):
+    """An annotation saying whether the person is a guest, read with the object a helper fetches: pages cost
+    no query more for everyone else (guests' access is read only when they are one)."""
+    return Exists(Guest.objects.filter(user_id=request.user.pk))
+
+
+def _check_visible(request, obj, tree_id):
+    if obj.viewer_is_guest:
+        check_can_see_tree(request, tree_id)
+
+
 def refuse_guests(request):
     """404 for guests: the page shows the company beyond the trees they are invited to (people, departments'
     numbers due)."""
@@ -144,8 +179,10 @@ def refuse_guests(request):
 
 def get_tree_for_user(request, pk, write=False):
     """The tree, or 404; with write=True, 403 unless the person may change its structure."""
-    tree = get_object_or_404(Tree.objects.select_related("department"), pk=pk)
-    check_can_see_tree(request, tree)
+    tree = get_object_or_404(
+        Tree.objects.select_related("department").annotate(viewer_is_guest=_viewer_is_guest(request)), pk=pk
+    )
+    _check_visible(request, tree, tree.pk)
     if write and not access_for(request.user).can_edit_tree(tree):
         raise PermissionDenied(_("You can view this tree but not edit it.") + " " + _tree_owner_hint(tree))
     return tree
@@ -153,8 +190,9 @@ def get_tree_for_user(request, pk, write=False):
 
 def get_node_for_user(request, pk, write=False):
     """The node, or 404; with write=True, 403 unless the person may change its tree's structure."""
-    node = get_object_or_404(Node.objects.select_related("tree", "tree__department", "department", "owner"), pk=pk)
-    check_can_see_tree(request, node.tree_id)
+    nodes = Node.objects.select_related("tree", "tree__department", "department", "owner")
+    node = get_object_or_404(nodes.annotate(viewer_is_guest=_viewer_is_guest(request)), pk=pk)
+    _check_visible(request, node, node.tree_id)
     if write and not access_for(request.user).can_edit_tree(node.tree):
         raise PermissionDenied(_("You can view this tree but not edit it.") + " " + _tree_owner_hint(node.tree))
     return node
@@ -163,10 +201,9 @@ def get_node_for_user(request, pk, write=False):
 def get_comment_for_user(request, pk, write=False, delete=False):
     """The comment with its node and tree, or 404; with write=True, 403 unless the person wrote it; with
     delete=True, 403 unless the person wrote it or is an admin."""
-    comment = get_object_or_404(
-        Comment.objects.select_related("node", "node__tree", "node__department", "author", "to_department"), pk=pk
-    )
-    check_can_see_tree(request, comment.node.tree_id)
+    comments = Comment.objects.select_related("node", "node__tree", "node__department", "author", "to_department")
+    comment = get_object_or_404(comments.annotate(viewer_is_guest=_viewer_is_guest(request)), pk=pk)
+    _check_visible(request, comment, comment.node.tree_id)
     access = access_for(request.user)
     if write and comment.author_id != request.user.pk:
         raise PermissionDenied(_("Only the author of a comment can edit it."))
@@ -176,11 +213,14 @@ def get_comment_for_user(request, pk, write=False, delete=False):
 
 
 def get_department_for_user(request, pk):
-    """The department, or 404; for a guest, 404 too unless it takes part in a tree they are invited to."""
-    department = get_object_or_404(Department, pk=pk)
-    access = access_for(request.user)
-    if access.is_guest:
-        trees = access.guest_tree_ids
+    """The department, or 404; for a guest, 404 too unless it takes part in a tree they are invited to.
+
+    Whether the person is a guest is read with the department (`viewer_is_guest`), so that the page costs no
+    more queries for everyone else."""
+    department = get_object_or_404(Department.objects.annotate(viewer_is_guest=_viewer_is_guest(request)), pk=pk)
+    if department.viewer_is_guest:
+        access = access_for(request.user)
+        trees = access.guest_tree_ids or set()
         involved = Tree.objects.filter(
             Q(pk__in=trees, department=department)
             | Q(pk__in=trees, nodes__department=department, nodes__archived_at__isnull=True)

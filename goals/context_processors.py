@@ -1,8 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from goals.access import access_for
-from goals.discussion.notices import unread_count
+from goals.access import navigation_facts
 from goals.models import display_name
 
 NAVIGATION = [
@@ -22,14 +21,13 @@ def navigation(request):
         return {}  # fragments have no navigation: spare the query
     current = getattr(request, "resolver_match", None)
     current_name = current.view_name if current else ""
-    is_guest = access_for(user).is_guest
+    departments, is_guest, unread = navigation_facts(user)
     items = [
         {
             "url": reverse(name),
             "label": label,
             "current": current_name == name or _section_of(current_name) == name,
-            # The inbox's unread notices: kept in the cache, so most pages ask the database nothing for it.
-            "count": unread_count(user) if name == "goals:inbox" else 0,
+            "count": unread if name == "goals:inbox" else 0,  # the unread notices
         }
         for name, label in NAVIGATION
         if not (is_guest and name == "metrics:grid")  # guests enter no numbers
@@ -37,7 +35,8 @@ def navigation(request):
     return {
         "nav_items": items,
         "user_display_name": display_name(user),
-        "user_departments": [m.department for m in user.memberships.select_related("department")],
+        "user_departments": departments,
+        "user_is_guest": is_guest,
     }
 
 

@@ -6,18 +6,15 @@ Nobody hears of what they did themselves, and only people who see the tree hear 
 are invited). Each notice is emailed at once, in the day's digest, or not at all, as its recipient chose
 (goals.discussion.emails).
 
-The unread count in the navigation is kept in the cache per person, dropped whenever one of their notices is
-created or read (after the transaction commits), so most pages ask the database nothing for it.
+The unread count in the navigation comes with the navigation's one query (goals.access.navigation_facts).
 """
 
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
-from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from goals.discussion import emails
-from goals.models import Comment, Guest, Membership, Notice, NoticePreference
+from goals.models import Guest, Membership, Notice, NoticePreference
 
 Kind = Notice.Kind
 # The strongest first.
@@ -30,54 +27,6 @@ PRIORITY = (
     Kind.DEFINITION_CHANGED,
     Kind.KPI_COMMENT,
 )
-UNREAD_TIMEOUT = 300  # seconds; a bound on staleness where the cache is per process (no Redis)
-OPEN_QUESTIONS_TIMEOUT = 300
-
-
-def _unread_key(user_id):
-    return f"inbox-unread:{user_id}"
-
-
-def unread_count(user):
-    """How many of the person's notices are unread: from the cache, else one query."""
-    key = _unread_key(user.pk)
-    count = cache.get(key)
-    if count is None:
-        count = Notice.objects.filter(recipient=user, read_at__isnull=True).count()
-        cache.set(key, count, UNREAD_TIMEOUT)
-    return count
-
-
-def forget_unread(user_ids):
-    """Drop the kept unread counts of these people once the transaction commits."""
-    keys = [_unread_key(user_id) for user_id in set(user_ids)]
-    if keys:
-        transaction.on_commit(lambda: cache.delete_many(keys))
-
-
-def _open_questions_key(tree_id):
-    return f"open-questions:{tree_id}"
-
-
-def open_question_counts(tree_id):
-    """{node id: open questions} of the tree's nodes: from the cache, else one query."""
-    key = _open_questions_key(tree_id)
-    counts = cache.get(key)
-    if counts is None:
-        rows = (
-            Comment.objects.open_questions()
-            .filter(node__tree_id=tree_id)
-            .values("node_id")
-            .annotate(count=Count("id"))
-            .values_list("node_id", "count")
-        )
-        counts = dict(rows)
-        cache.set(key, counts, OPEN_QUESTIONS_TIMEOUT)
-    return counts
-
-
-def forget_open_questions(tree_id):
-    transaction.on_commit(lambda: cache.delete(_open_questions_key(tree_id)))
 
 
 def can_see(user_id, tree_id, guests):
@@ -135,7 +84,6 @@ def deliver(*, node, actor, reaches, comment=None):
         for user_id, (kind, department_id) in chosen.items()
         if can_see(user_id, node.tree_id, guests)
     )
-    forget_unread(notice.recipient_id for notice in notices)
     _queue_emails(notices)
     return notices
 
@@ -157,19 +105,13 @@ def mark_read(user, ids=None):
     notices = Notice.objects.filter(recipient=user, read_at__isnull=True)
     if ids is not None:
         notices = notices.filter(pk__in=ids)
-    changed = notices.update(read_at=timezone.now())
-    if changed:
-        forget_unread([user.pk])
-    return changed
+    return notices.update(read_at=timezone.now())
 
 
 def mark_read_about(user, node):
     """The person opened the node's page: their notices about it are read."""
     notices = Notice.objects.filter(recipient=user, read_at__isnull=True, node=node)
-    changed = notices.update(read_at=timezone.now())
-    if changed:
-        forget_unread([user.pk])
-    return changed
+    return notices.update(read_at=timezone.now())
 
 
 def counts_by_filter(user):

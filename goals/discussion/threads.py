@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from goals.discussion import mentions, notices
+from goals.discussion import mentions, notices, summary
 from goals.models import Comment, CommentRevision, Mention, Notice
 
 Kind = Notice.Kind
@@ -98,8 +98,7 @@ def post(node, author, body, access, *, week=None, to_department=None, parent=No
         found = mentions.parse(body, mentions.directory_for(node.tree, access))
         _save_mentions(comment, found)
         notices.deliver(node=node, actor=author, reaches=_reaches(comment, found), comment=comment)
-        if comment.is_question:
-            notices.forget_open_questions(node.tree_id)
+        summary.forget(node.tree_id)
     return Posted(comment, [item for item in found if item.problem])
 
 
@@ -136,11 +135,8 @@ def delete(comment):
     Its notices go (there is nothing left to read). A deleted thread start without replies left goes too."""
     node = comment.node
     with transaction.atomic():
-        recipients = list(Notice.objects.filter(comment=comment).values_list("recipient_id", flat=True))
         Notice.objects.filter(comment=comment).delete()
-        notices.forget_unread(recipients)
-        if comment.is_question:
-            notices.forget_open_questions(node.tree_id)
+        summary.forget(node.tree_id)
         if comment.replies.exists():
             comment.body = ""
             comment.deleted_at = timezone.now()
@@ -163,7 +159,7 @@ def answer(comment, user):
         comment.answered_at = timezone.now()
         comment.answered_by = user
         comment.save(update_fields=["answered_at", "answered_by"])
-        notices.forget_open_questions(comment.node.tree_id)
+        summary.forget(comment.node.tree_id)
         notices.deliver(
             node=comment.node,
             actor=user,
@@ -172,9 +168,6 @@ def answer(comment, user):
         )
         # The department's own notices of the question are done with.
         Notice.objects.filter(comment=comment, kind=Kind.QUESTION, read_at__isnull=True).update(read_at=timezone.now())
-        notices.forget_unread(
-            Notice.objects.filter(comment=comment, kind=Kind.QUESTION).values_list("recipient_id", flat=True)
-        )
     return comment
 
 
@@ -184,7 +177,7 @@ def reopen(comment):
         comment.answered_at = None
         comment.answered_by = None
         comment.save(update_fields=["answered_at", "answered_by"])
-        notices.forget_open_questions(comment.node.tree_id)
+        summary.forget(comment.node.tree_id)
     return comment
 
 

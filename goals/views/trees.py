@@ -15,6 +15,8 @@ from django_htmx.http import reswap, retarget
 
 from goals import history, outline, periods
 from goals.access import access_for, get_tree_for_user
+from goals.discussion import agreements
+from goals.discussion.summary import open_questions_count
 from goals.forms.trees import NewTreeForm, TreeForm
 from goals.health import tree_health
 from goals.models import ChangeAction, Department, Node, Tree, VersionConflict
@@ -89,7 +91,11 @@ def create_tree(request):
 
 def editor_context(request, tree, **extra):
     """Everything the tree page's editor region shows, in a fixed number of queries."""
-    nodes = list(tree.nodes.select_related("department", "owner").order_by("position", "id"))
+    nodes = list(
+        tree.nodes.select_related("department", "owner")
+        .annotate(open_questions=open_questions_count())
+        .order_by("position", "id")
+    )
     arranged = outline.build(nodes)
     department_ids = {n.department_id for n in arranged.nodes if n.department_id}
     if tree.department_id:
@@ -102,6 +108,7 @@ def editor_context(request, tree, **extra):
         "node_count": len(arranged.nodes),
         "can_edit": can_edit,
         "health": tree_health(tree, nodes),
+        "unagreed": agreements.unagreed_handoffs([node for node in nodes if node.archived_at is None]),
         "panel": None,
     }
     context.update(extra)

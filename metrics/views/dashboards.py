@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from goals import formatting
-from goals.access import get_node_for_user, get_tree_for_user
+from goals.access import access_for, get_department_for_user, get_node_for_user, get_tree_for_user
+from goals.discussion.summary import tree_summary
 from goals.initiatives import letter
-from goals.models import Department, Tree
+from goals.models import Tree
 from goals.periods import week_containing
 from metrics import engine, progress_cache, reports
 from metrics.loading import default_as_of, progress_to_csv, progress_to_json
@@ -97,8 +98,24 @@ def dashboard(request, pk):
         context["kgi_has_stretch"] = kgi.node.stretch is not None
         context["kgi_summary"] = chart_summary(kgi.node, kgi.progress, progress.as_of_week, "cumulative")
     context["numbers_key"], context["numbers_timeout"] = _numbers_cache(request, tree, computed)
+    context.update(_discussion(request, tree, loaded))
     template = "metrics/dashboard.html#numbers" if request.htmx else "metrics/dashboard.html"
     return render(request, template, context)
+
+
+def _discussion(request, tree, loaded):
+    """The open questions on the tree's KPIs, in tree order, and what the page polls for new comments. Outside
+    the kept numbers: they change without the numbers changing."""
+    summary = tree_summary(tree.pk)
+    questions = [(node, summary.open_questions[node.pk]) for node in loaded.nodes if node.pk in summary.open_questions]
+    poll = urlencode({"since": summary.latest_comment_id, "next": request.get_full_path()})
+    return {
+        "open_questions": questions,
+        "open_question_total": sum(count for _node, count in questions),
+        "review_url": reverse("metrics:review", args=[tree.pk]),
+        "activity_url": reverse("metrics:activity", args=[tree.pk]),
+        "new_comments_url": reverse("goals:tree-new-comments", args=[tree.pk]) + "?" + poll,
+    }
 
 
 def _numbers_cache(request, tree, computed):
@@ -349,6 +366,7 @@ def node_chart_data(request, pk):
     d = reports.as_of_index(view.progress)
     notes = {row.week: row.note for row in view.table if row.note}
     weeks = list(view.progress.weeks)
+    pinned = tree_summary(node.tree_id).pinned.get(node.pk, {})
     data = {
         "node": {"id": node.pk, "code": node.code, "name": node.name, "unit": node.unit},
         "locale": "ja-JP" if (get_language() or "ja").startswith("ja") else "en",
@@ -362,9 +380,13 @@ def node_chart_data(request, pk):
             {"label": item["label"], "week": item["week"].isoformat(), "title": item["initiative"].title}
             for item in view.initiatives
         ],
+        # Comments pinned to a week: a marker on that week's point (static/js/charts.js).
+        "comments": [{"week": week.isoformat(), "count": pinned[week]} for week in weeks if week in pinned],
+        "comments_url": reverse("goals:node-detail", args=[node.pk]) + "#comments",
         "summary_weekly": view.summary_weekly,
         "summary_cumulative": view.summary_cumulative,
         "text": {
+            "comments": _("Comments on this week"),
             "actual": _("Actual"),
             "target": _("Target"),
             "stretch": _("Stretch target"),
@@ -392,11 +414,13 @@ def _current_trees(today):
 @require_GET
 def department(request, pk):
     """The department's nodes across the current trees: status, achievement, sparkline; its missing numbers."""
-    department = get_object_or_404(Department, pk=pk)
+    department = get_department_for_user(request, pk)
     today = _today()
+    current = _current_trees(today)
+    if department.viewer_is_guest:
+        current = access_for(request.user).visible_trees(current)
     trees = list(
-        _current_trees(today)
-        .filter(Q(nodes__department=department, nodes__archived_at__isnull=True))
+        current.filter(Q(nodes__department=department, nodes__archived_at__isnull=True))
         .select_related("department")
         .distinct()
         .order_by("-period_start", "name")
