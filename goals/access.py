@@ -103,12 +103,16 @@ def navigation_facts(user):
     navigation of every page: one query. The departments are Department objects with their id and name only."""
     none = Value(None, output_field=BigIntegerField())
     empty = Value("", output_field=CharField())
-    memberships = Membership.objects.filter(user=user).values_list(
-        Value("department", output_field=CharField()), "department_id", "department__name", "id"
+    memberships = (
+        Membership.objects.filter(user=user)
+        .order_by()
+        .values_list(Value("department", output_field=CharField()), "department_id", "department__name", "id")
     )
     guests = Guest.objects.filter(user=user).values_list(Value(_GUEST, output_field=CharField()), none, empty, none)
-    unread = Notice.objects.filter(recipient=user, read_at__isnull=True).values_list(
-        Value("unread", output_field=CharField()), none, empty, Count("id")
+    unread = (
+        Notice.objects.filter(recipient=user, read_at__isnull=True)
+        .order_by()
+        .values_list(Value("unread", output_field=CharField()), none, empty, Count("id"))
     )
     departments, is_guest, unread_count = [], False, 0
     rows = sorted(memberships.union(guests, unread, all=True), key=lambda row: (row[0], row[3] or 0))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from metrics.views import dashboards, due, entry_history, grid, imports, initiatives, tree_copy
+from metrics.views import dashboards, due, entry_history, grid, imports, initiatives, review, tree_copy
 
 app_name = "metrics"
 
@@ -30,4 +30,12 @@ urlpatterns = [
     # Copy a tree to the next period, with last period's actuals as baselines: /trees/<pk>/copy/
     path("trees/<int:pk>/copy/", tree_copy.copy_tree_form, name="tree-copy"),
     path("trees/<int:pk>/copy/save/", tree_copy.copy_tree, name="tree-copy-save"),
+    # The weekly review (定例) of a tree: /trees/<pk>/review/ (the last complete week), /trees/<pk>/review/<week>/
+    # (shareable), its action items (POST only); the tree's activity: /trees/<pk>/activity/
+    path("trees/<int:pk>/review/", review.review_now, name="review"),
+    path("trees/<int:pk>/review/<str:week>/", review.review_week, name="review-week"),
+    path("trees/<int:pk>/review/<str:week>/actions/", review.add_action_item, name="action-item-add"),
+    path("actions/<int:pk>/done/", review.toggle_action_item, name="action-item-toggle"),
+    path("actions/<int:pk>/delete/", review.delete_action_item, name="action-item-delete"),
+    path("trees/<int:pk>/activity/", review.tree_activity, name="activity"),
 ]

@@ -8,6 +8,7 @@ from django import template
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from goals import activity
 from goals.discussion import mentions as parsing
 
 register = template.Library()
@@ -69,3 +70,9 @@ def plain_excerpt(comment, length=200):
     """{{ comment|plain_excerpt }}: the start of its text, escaped, line breaks kept."""
     body = comment.body if len(comment.body) <= length else comment.body[: length - 1] + "…"
     return render_body(body, comment.mentions.all())
+
+
+@register.filter
+def change_sentences(change):
+    """{{ change|change_sentences }}: a recorded change (goals.history.Change) as sentences (goals.activity)."""
+    return activity.sentences(change)

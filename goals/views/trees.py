@@ -48,9 +48,13 @@ def check_can_create(request):
 @require_GET
 def tree_list(request):
     kgi = Node.objects.filter(tree=OuterRef("pk"), parent=None, archived_at=None)
-    trees = Tree.objects.select_related("department").annotate(
-        kpi_count=Count("nodes", filter=Q(nodes__archived_at__isnull=True, nodes__parent__isnull=False)),
-        kgi_name=Subquery(kgi.values("name")[:1]),
+    trees = (
+        access_for(request.user)
+        .visible_trees(Tree.objects.select_related("department"))
+        .annotate(
+            kpi_count=Count("nodes", filter=Q(nodes__archived_at__isnull=True, nodes__parent__isnull=False)),
+            kgi_name=Subquery(kgi.values("name")[:1]),
+        )
     )
     return render(request, "goals/tree_list.html", {"trees": trees, "can_create": can_create_trees(request.user)})
 

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from goals.access import access_for
+from goals.access import access_for, refuse_guests
 from goals.models import Department, Node, Tree
 from metrics.due import due_week
 from metrics.grid import ALL, cell_key
@@ -27,6 +27,7 @@ class DueItem:
 @login_required
 def due(request):
     """?department=<id> for one department; without it, the person's own departments."""
+    refuse_guests(request)  # a guest owes nothing, and sees no department's list
     access = access_for(request.user)
     departments = list(Department.objects.all())
     department = next((d for d in departments if str(d.pk) == request.GET.get("department")), None)
@@ -45,10 +46,11 @@ def due(request):
     )
 
 
-def due_groups(user, scope) -> list[tuple[Tree, list[DueItem]]]:
-    """[(tree, [DueItem])] of the measured nodes of the departments `scope` still missing their due number."""
+def due_groups(user, scope, today=None) -> list[tuple[Tree, list[DueItem]]]:
+    """[(tree, [DueItem])] of the measured nodes of the departments `scope` still missing their due number (as of
+    `today`, by default the site's today)."""
     access = access_for(user)
-    today = timezone.localdate()
+    today = today or timezone.localdate()
 
     nodes = [
         node

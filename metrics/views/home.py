@@ -19,7 +19,7 @@ def home(request):
     entries unless every tree's progress is in the cache (metrics.progress_cache).
     """
     access = access_for(request.user)
-    trees = list(Tree.objects.select_related("department").order_by("-period_start", "name"))
+    trees = list(access.visible_trees(Tree.objects.select_related("department")).order_by("-period_start", "name"))
     mine_ids = set()
     if access.member_of:
         mine_ids = set(
