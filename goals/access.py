@@ -8,8 +8,9 @@ comments on its nodes; only the author edits a comment; members of the departmen
 to mark it answered; a lead of each department of a hand-off KPI agrees on its definition.
 """
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import BigIntegerField, CharField, Count, Exists, Q, Value
+from django.db.models import BigIntegerField, CharField, Count, Exists, OuterRef, Q, Subquery, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -109,10 +110,17 @@ def navigation_facts(user):
         .values_list(Value("department", output_field=CharField()), "department_id", "department__name", "id")
     )
     guests = Guest.objects.filter(user=user).values_list(Value(_GUEST, output_field=CharField()), none, empty, none)
-    unread = (
-        Notice.objects.filter(recipient=user, read_at__isnull=True)
+    count = (
+        Notice.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)
         .order_by()
-        .values_list(Value("unread", output_field=CharField()), none, empty, Count("id"))
+        .values("recipient")
+        .annotate(count=Count("id"))
+        .values("count")
+    )
+    unread = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .values_list(Value("unread", output_field=CharField()), none, empty, Subquery(count))
     )
     departments, is_guest, unread_count = [], False, 0
     rows = sorted(memberships.union(guests, unread, all=True), key=lambda row: (row[0], row[3] or 0))

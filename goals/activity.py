@@ -60,8 +60,10 @@ def sentences(change):
         parent = next((new for label, old, new in rows if label == _parent_label()), "")
         if parent:
             return [_("%(who)s moved %(node)s under %(parent)s") % {"who": who, "node": subject, "parent": parent}]
-    if change.action in (ChangeAction.UPDATE, ChangeAction.IMPORT) and rows:
-        return [field_sentence(who, subject, label, old, new) for label, old, new in rows]
+    created = all(not old for _label, old, _new in rows)
+    if change.action == ChangeAction.UPDATE or (change.action == ChangeAction.IMPORT and rows and not created):
+        if rows:
+            return [field_sentence(who, subject, label, old, new) for label, old, new in rows]
     template = _ACTIONS.get(change.action)
     if template is None:
         return [field_sentence(who, subject, label, old, new) for label, old, new in rows] or [

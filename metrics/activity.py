@@ -55,19 +55,59 @@ def _node_url(node, anchor=""):
 
 
 def _entries(tree, department_id, before):
+    """Changes of numbers, one item each; the rows of one import (same person, within a minute) as one item."""
     changes = EntryChange.objects.filter(node__tree=tree).select_related("user", "node")
     if department_id:
         changes = changes.filter(node__department_id=department_id)
     if before:
         changes = changes.filter(created_at__lt=before)
-    for change in changes.order_by("-created_at", "-id")[:LIMIT]:
-        yield Item(
-            change.created_at,
-            [entry_sentence(change, change.node)],
-            _node_url(change.node, f"#entry-history-{change.node_id}"),
-            "numbers",
-            change.node.department_id,
-        )
+    run = []
+    for change in changes.order_by("-created_at", "-id")[: LIMIT * IMPORT_RUN]:
+        if run and _same_import(run[-1], change):
+            run.append(change)
+            continue
+        if run:
+            yield _entry_item(run)
+        run = [change]
+    if run:
+        yield _entry_item(run)
+
+
+IMPORT_RUN = 20  # how many changes are read per item shown, so that imports still leave LIMIT items
+
+
+def _same_import(last, change):
+    return (
+        last.source == change.source == EntryChange.Source.IMPORT
+        and last.user_id == change.user_id
+        and abs((last.created_at - change.created_at).total_seconds()) < 60
+    )
+
+
+def _entry_item(run):
+    first = run[0]
+    if len(run) == 1:
+        sentence = entry_sentence(first, first.node)
+    else:
+        nodes = {change.node_id: change.node for change in run}
+        values = {
+            "who": activity.person(first.user),
+            "count": len(run),
+            "node": first.node.name,
+            "nodes": len(nodes),
+        }
+        if len(nodes) == 1:
+            sentence = _("%(who)s imported %(count)s numbers of %(node)s from a file") % values
+        else:
+            sentence = _("%(who)s imported %(count)s numbers of %(nodes)s KPIs from a file") % values
+    department_ids = {change.node.department_id for change in run}
+    return Item(
+        first.created_at,
+        [sentence],
+        _node_url(first.node, f"#entry-history-{first.node_id}"),
+        "numbers",
+        department_ids.pop() if len(department_ids) == 1 else None,
+    )
 
 
 def _structure(tree, department_id, before):

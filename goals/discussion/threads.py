@@ -182,11 +182,13 @@ def reopen(comment):
 
 
 def threads_of(node):
-    """The node's threads, oldest first, each with `.thread_replies` (oldest first) and its mentions: two
-    queries."""
+    """The node's threads, oldest first, each with `.thread_replies` (oldest first), its mentions and earlier
+    texts: three queries."""
     comments = list(
-        node.comments.select_related("author", "to_department", "answered_by")
-        .prefetch_related(Prefetch("mentions", queryset=Mention.objects.select_related("user", "department")))
+        node.comments.select_related("author", "author__guest", "to_department", "answered_by")
+        .prefetch_related(
+            Prefetch("mentions", queryset=Mention.objects.select_related("user", "department")), "revisions"
+        )
         .order_by("created_at", "id")
     )
     roots = []
