@@ -1,6 +1,6 @@
 """Mentions in comments: @someone or @a department, found in plain text.
 
-A mention is "@" (not right after a letter or digit, so e-mail addresses are not mentions) followed by one of the
+A mention is "@" (not right after a Latin letter or digit, so e-mail addresses are not mentions) followed by one of the
 names people and departments are known by (a :class:`Directory`): a person's user name (tanaka), family name
 (田中, as Japanese teams call each other), family and given name (田中一郎, 田中 一郎), or a department's name
 (インサイドセールス部). Japanese is written without spaces, so the longest known name that the text goes on
@@ -20,8 +20,9 @@ from django.db.models import Q
 
 from goals.models import Department, Node
 
-# "@" at the start or after anything but a letter, digit or "@" (mail@example.com is an address).
-_AT = re.compile(r"(?<![\w@])@")
+# "@" at the start, or after anything but a Latin letter or digit, "@" or what e-mail addresses have before their
+# "@" (mail@example.com is an address); right after Japanese text is fine (ご確認ください@鈴木).
+_AT = re.compile(r"(?<![A-Za-z0-9_.+\-@])@")
 # What a Latin name may not be followed by: it would be a longer word (suzuki2, suzuki.k).
 _LATIN_TAIL = re.compile(r"[A-Za-z0-9_]|[.\-+][A-Za-z0-9_]")
 # Where an unknown name ends: a space, punctuation, or a Japanese honorific.
@@ -144,7 +145,7 @@ def parse(body, directory):
         if key is None:
             end = _UNKNOWN_END.search(rest)
             typed = rest[: end.start() if end else len(rest)][:50]
-            if typed:
+            if typed[:1].isalnum():
                 result.append(Found(start, start + 1 + len(typed), typed, problem=UNKNOWN))
             continue
         targets = directory.names[key]
