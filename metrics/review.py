@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 
 from goals.models import ActionItem, Comment, Initiative, Mention
 from metrics import engine, progress_cache, reports
@@ -117,12 +117,13 @@ def _comments(tree):
 
 
 def action_items(tree, week):
-    """The action items shown at the review of `week`: recorded at it or before, and not done before it."""
+    """The action items shown at the review of `week`: recorded at it or before, and not done before it; open ones
+    first, by due date (those without one last)."""
     return list(
         ActionItem.objects.filter(tree=tree, week__lte=week)
         .filter(Q(done_week__isnull=True) | Q(done_week__gte=week))
         .select_related("owner", "created_by")
-        .order_by("done_at", "due_date", "week", "id")
+        .order_by(F("done_at").asc(nulls_first=True), F("due_date").asc(nulls_last=True), "week", "id")
     )
 
 
