@@ -189,21 +189,23 @@ def refuse_guests(request):
         raise _not_found()
 
 
-def get_tree_for_user(request, pk, write=False):
-    """The tree, or 404; with write=True, 403 unless the person may change its structure."""
-    tree = get_object_or_404(
-        Tree.objects.select_related("department").annotate(viewer_is_guest=_viewer_is_guest(request)), pk=pk
-    )
+def get_tree_for_user(request, pk, write=False, annotations=None):
+    """The tree, or 404; with write=True, 403 unless the person may change its structure. `annotations` are read
+    with it (goals.discussion.summary)."""
+    trees = Tree.objects.select_related("department").annotate(viewer_is_guest=_viewer_is_guest(request))
+    tree = get_object_or_404(trees.annotate(**(annotations or {})), pk=pk)
     _check_visible(request, tree, tree.pk)
     if write and not access_for(request.user).can_edit_tree(tree):
         raise PermissionDenied(_("You can view this tree but not edit it.") + " " + _tree_owner_hint(tree))
     return tree
 
 
-def get_node_for_user(request, pk, write=False):
-    """The node, or 404; with write=True, 403 unless the person may change its tree's structure."""
+def get_node_for_user(request, pk, write=False, annotations=None):
+    """The node, or 404; with write=True, 403 unless the person may change its tree's structure. `annotations`
+    are read with it (goals.discussion.summary)."""
     nodes = Node.objects.select_related("tree", "tree__department", "department", "owner")
-    node = get_object_or_404(nodes.annotate(viewer_is_guest=_viewer_is_guest(request)), pk=pk)
+    nodes = nodes.annotate(viewer_is_guest=_viewer_is_guest(request), **(annotations or {}))
+    node = get_object_or_404(nodes, pk=pk)
     _check_visible(request, node, node.tree_id)
     if write and not access_for(request.user).can_edit_tree(node.tree):
         raise PermissionDenied(_("You can view this tree but not edit it.") + " " + _tree_owner_hint(node.tree))

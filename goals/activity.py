@@ -61,9 +61,9 @@ def sentences(change):
         if parent:
             return [_("%(who)s moved %(node)s under %(parent)s") % {"who": who, "node": subject, "parent": parent}]
     created = all(not old for _label, old, _new in rows)
-    if change.action == ChangeAction.UPDATE or (change.action == ChangeAction.IMPORT and rows and not created):
-        if rows:
-            return [field_sentence(who, subject, label, old, new) for label, old, new in rows]
+    edited = change.action == ChangeAction.UPDATE or (change.action == ChangeAction.IMPORT and not created)
+    if edited and rows:
+        return [field_sentence(who, subject, label, old, new) for label, old, new in rows]
     template = _ACTIONS.get(change.action)
     if template is None:
         return [field_sentence(who, subject, label, old, new) for label, old, new in rows] or [

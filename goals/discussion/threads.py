@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from goals.discussion import mentions, notices, summary
+from goals.discussion import mentions, notices
 from goals.models import Comment, CommentRevision, Mention, Notice
 
 Kind = Notice.Kind
@@ -98,7 +98,6 @@ def post(node, author, body, access, *, week=None, to_department=None, parent=No
         found = mentions.parse(body, mentions.directory_for(node.tree, access))
         _save_mentions(comment, found)
         notices.deliver(node=node, actor=author, reaches=_reaches(comment, found), comment=comment)
-        summary.forget(node.tree_id)
     return Posted(comment, [item for item in found if item.problem])
 
 
@@ -133,10 +132,8 @@ def edit(comment, user, body, access):
 def delete(comment):
     """Delete the comment; one with replies stays as a marker without its text, so the replies keep their place.
     Its notices go (there is nothing left to read). A deleted thread start without replies left goes too."""
-    node = comment.node
     with transaction.atomic():
         Notice.objects.filter(comment=comment).delete()
-        summary.forget(node.tree_id)
         if comment.replies.exists():
             comment.body = ""
             comment.deleted_at = timezone.now()
@@ -159,7 +156,6 @@ def answer(comment, user):
         comment.answered_at = timezone.now()
         comment.answered_by = user
         comment.save(update_fields=["answered_at", "answered_by"])
-        summary.forget(comment.node.tree_id)
         notices.deliver(
             node=comment.node,
             actor=user,
@@ -177,7 +173,6 @@ def reopen(comment):
         comment.answered_at = None
         comment.answered_by = None
         comment.save(update_fields=["answered_at", "answered_by"])
-        summary.forget(comment.node.tree_id)
     return comment
 
 

@@ -52,7 +52,7 @@ def access_filter(comments, access):
     return comments if access.guest_tree_ids is None else comments.filter(node__tree__in=access.guest_tree_ids)
 
 
-def _notices(user, chosen, unread_only):
+def _notices(user, access, chosen, unread_only):
     items = (
         Notice.objects.filter(recipient=user)
         .select_related("actor", "node", "node__tree", "department", "comment")
@@ -63,6 +63,8 @@ def _notices(user, chosen, unread_only):
         items = items.filter(kind__in=FILTER_KINDS[chosen])
     if unread_only:
         items = items.filter(read_at__isnull=True)
+    if access.is_guest:  # a guest no longer invited to a tree reads nothing more of it
+        items = items.filter(node__tree__in=access.guest_tree_ids)
     items = list(items[:INBOX_LIMIT])
     for notice in items:
         notice.sentence = sentence(notice)
@@ -93,7 +95,7 @@ def inbox(request):
     if chosen not in dict(FILTERS):
         chosen = ""
     unread_only = request.GET.get("unread") == "1"
-    items = [] if chosen == "due" else _notices(user, chosen, unread_only)
+    items = [] if chosen == "due" else _notices(user, access, chosen, unread_only)
     questions = _open_questions(access) if chosen in ("", "questions") else []
     context = {
         "groups": _by_day(items),

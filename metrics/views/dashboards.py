@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET
 
 from goals import formatting
 from goals.access import access_for, get_department_for_user, get_node_for_user, get_tree_for_user
-from goals.discussion.summary import tree_summary
+from goals.discussion import summary
 from goals.initiatives import letter
 from goals.models import Tree
 from goals.periods import week_containing
@@ -67,7 +67,9 @@ def _url(path, **params):
 @require_GET
 def dashboard(request, pk):
     """The KGI's numbers, the tree coloured by status, what moves the KGI most, warnings and missing numbers."""
-    tree = get_tree_for_user(request, pk)
+    tree = get_tree_for_user(request, pk, annotations=summary.tree_annotations())
+    # The discussion's figures change without the numbers changing: kept out of the numbers' cache key.
+    discussion = _discussion(request, tree)
     as_of, problem = _as_of_from(request, tree)
     computed = progress_cache.tree_progress(tree, as_of, notes_for=set())
     loaded, progress = computed.loaded, computed.progress
@@ -98,20 +100,24 @@ def dashboard(request, pk):
         context["kgi_has_stretch"] = kgi.node.stretch is not None
         context["kgi_summary"] = chart_summary(kgi.node, kgi.progress, progress.as_of_week, "cumulative")
     context["numbers_key"], context["numbers_timeout"] = _numbers_cache(request, tree, computed)
-    context.update(_discussion(request, tree, loaded))
+    by_id = {node.pk: node for node in loaded.nodes}
+    discussion["open_questions"] = [
+        (by_id[node_id], count) for node_id, count in discussion.pop("open_counts").items() if node_id in by_id
+    ]
+    discussion["open_question_total"] = sum(count for _node, count in discussion["open_questions"])
+    context.update(discussion)
     template = "metrics/dashboard.html#numbers" if request.htmx else "metrics/dashboard.html"
     return render(request, template, context)
 
 
-def _discussion(request, tree, loaded):
-    """The open questions on the tree's KPIs, in tree order, and what the page polls for new comments. Outside
-    the kept numbers: they change without the numbers changing."""
-    summary = tree_summary(tree.pk)
-    questions = [(node, summary.open_questions[node.pk]) for node in loaded.nodes if node.pk in summary.open_questions]
-    poll = urlencode({"since": summary.latest_comment_id, "next": request.get_full_path()})
+def _discussion(request, tree):
+    """The open questions on the tree's KPIs and what the page polls for new comments, read with the tree
+    (goals.discussion.summary); the annotations are taken off the tree, which is part of the numbers' cache key."""
+    open_counts = summary.open_questions_by_node(tree)
+    poll = urlencode({"since": tree.latest_comment_id or 0, "next": request.get_full_path()})
+    del tree.open_question_nodes, tree.latest_comment_id
     return {
-        "open_questions": questions,
-        "open_question_total": sum(count for _node, count in questions),
+        "open_counts": open_counts,
         "review_url": reverse("metrics:review", args=[tree.pk]),
         "activity_url": reverse("metrics:activity", args=[tree.pk]),
         "new_comments_url": reverse("goals:tree-new-comments", args=[tree.pk]) + "?" + poll,
@@ -358,7 +364,7 @@ def node_progress(request, pk):
 @require_GET
 def node_chart_data(request, pk):
     """The series of the node's charts (weekly, cumulative), entry notes and initiatives, for static/js/charts.js."""
-    node = get_node_for_user(request, pk)
+    node = get_node_for_user(request, pk, annotations=summary.node_annotations())
     view = node_view(request, node)
     if view is None:
         raise Http404(_("This node is archived; it has no progress."))
@@ -366,7 +372,7 @@ def node_chart_data(request, pk):
     d = reports.as_of_index(view.progress)
     notes = {row.week: row.note for row in view.table if row.note}
     weeks = list(view.progress.weeks)
-    pinned = tree_summary(node.tree_id).pinned.get(node.pk, {})
+    pinned = summary.pinned_weeks(node)
     data = {
         "node": {"id": node.pk, "code": node.code, "name": node.name, "unit": node.unit},
         "locale": "ja-JP" if (get_language() or "ja").startswith("ja") else "en",

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from goals.access import access_for, check_can_see_tree, get_tree_for_user
-from goals.discussion.summary import tree_summary
+from goals.discussion import summary
 from goals.forms.comments import ActionItemForm
 from goals.models import ActionItem, Department, Node
 from goals.periods import week_containing
@@ -75,7 +75,7 @@ def _people(tree):
 @login_required
 @require_GET
 def review_week(request, pk, week):
-    tree = get_tree_for_user(request, pk)
+    tree = get_tree_for_user(request, pk, annotations=summary.tree_annotations())
     week = _week(tree, week)
     return _render(request, tree, week)
 
@@ -83,7 +83,6 @@ def review_week(request, pk, week):
 def _render(request, tree, week, form=None, status=200):
     data = review.build(tree, week)
     projector = request.GET.get("view") == "projector"
-    summary = tree_summary(tree.pk)
     context = {
         "tree": tree,
         "review": data,
@@ -103,7 +102,7 @@ def _render(request, tree, week, form=None, status=200):
         "can_delete_all": access_for(request.user).can_edit_tree(tree),
         "new_comments_url": reverse("goals:tree-new-comments", args=[tree.pk])
         + "?"
-        + urlencode({"since": summary.latest_comment_id, "next": request.get_full_path()}),
+        + urlencode({"since": getattr(tree, "latest_comment_id", None) or 0, "next": request.get_full_path()}),
         **chart_scripts_context(),
     }
     return render(request, "metrics/review.html", context, status=status)

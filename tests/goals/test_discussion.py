@@ -321,3 +321,35 @@ def test_mention_candidates_for_the_autocomplete(client, tree, owner, member, sa
     names = [item["insert"] for item in client.get(url, {"tree": tree.pk}).json()["candidates"]]
     assert {"田中", "鈴木", "佐藤", "顧問", "マーケティング部", "営業部"} <= set(names)
     assert client.get(url, {"tree": 999999}).status_code == 404
+
+
+# What open pages poll
+
+
+def test_open_pages_learn_of_new_comments_by_others(client, tree, owner, member, sales_member):
+    leads = get_node(tree, "leads")
+    first = _post(leads, member, "Mine")
+    client = login(client, member)
+    url = reverse("goals:node-new-comments", args=[leads.pk])
+    assert client.get(url, {"since": first.pk}).content.decode().strip() == ""  # only one's own since
+    _post(leads, sales_member, "One")
+    _post(get_node(tree, "deals"), owner, "Two, elsewhere in the tree")
+    html = client.get(url, {"since": first.pk}).content.decode()
+    assert "1 new comment" in html and f"/nodes/{leads.pk}/" in html
+    tree_url = reverse("goals:tree-new-comments", args=[tree.pk])
+    html = client.get(tree_url, {"since": first.pk, "next": f"/trees/{tree.pk}/dashboard/"}).content.decode()
+    assert "2 new comments" in html and f'href="/trees/{tree.pk}/dashboard/"' in html
+    # Somewhere else than this site is not followed.
+    html = client.get(tree_url, {"since": first.pk, "next": "//evil.example/"}).content.decode()
+    assert "evil" not in html
+    assert client.get(url, {"since": "x"}).status_code == 200
+    assert client.post(url).status_code == 405
+
+
+def test_a_guest_no_longer_invited_reads_nothing_more_of_the_tree(client, tree, owner, advisor):
+    leads = get_node(tree, "leads")
+    thread = _post(leads, advisor, "From outside")
+    _post(leads, owner, "Secret reply", parent=thread)
+    advisor.guest.trees.clear()
+    html = login(client, advisor).get(reverse("goals:inbox")).content.decode()
+    assert "Secret reply" not in html and "リード数" not in html
