@@ -175,7 +175,7 @@
               if (note) { lines.push(data.text.note + ": " + note); }
               var comments = commentCount(data, items[0].dataIndex);
               if (comments) { lines.push(data.text.comments + ": " + comments); }
-              return lines;
+              return lines.join("\n");  // Chart.js puts each line of the footer on its own line
             }
           }
         },
