@@ -11,6 +11,7 @@ to mark it answered; a lead of each department of a hand-off KPI agrees on its d
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import BigIntegerField, CharField, Count, Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -91,7 +92,7 @@ class Access:
 def _rights(user):
     """(department id, role, tree id) of the person's memberships and, for a guest, ("guest") rows: one without a
     tree, and one per invited tree. One query, the one every request with access checks runs anyway."""
-    none = Value(None, output_field=BigIntegerField())
+    none = Cast(Value(None), output_field=BigIntegerField())  # typed: PostgreSQL matches UNION columns by type
     guest = Value(_GUEST, output_field=CharField())
     memberships = Membership.objects.filter(user=user).values_list("department_id", "role", none)
     guests = Guest.objects.filter(user=user).values_list(none, guest, none)
@@ -102,7 +103,7 @@ def _rights(user):
 def navigation_facts(user):
     """(the person's departments, whether they are a guest, how many of their notices are unread), for the
     navigation of every page: one query. The departments are Department objects with their id and name only."""
-    none = Value(None, output_field=BigIntegerField())
+    none = Cast(Value(None), output_field=BigIntegerField())  # typed: PostgreSQL matches UNION columns by type
     empty = Value("", output_field=CharField())
     memberships = (
         Membership.objects.filter(user=user)

@@ -41,7 +41,7 @@ def navigation(request):
 
 
 def _section_of(view_name):
-    if view_name.startswith("goals:inbox"):
+    if view_name.startswith(("goals:inbox", "goals:notice-settings")):
         return "goals:inbox"
     if view_name in ("goals:people", "goals:create-department", "goals:set-membership", "goals:delete-membership"):
         return None  # the admin's people page is not under Trees

@@ -39,6 +39,7 @@ def home(request):
             "my_cards": [card for card in cards if card["tree"].pk in mine_ids],
             "other_cards": [card for card in cards if card["tree"].pk not in mine_ids],
             "has_departments": bool(access.member_of),
+            "is_guest": access.is_guest,
             "can_create": access.is_admin or bool(access.lead_of),
         },
     )

@@ -57,7 +57,9 @@ def review_now(request, pk):
         raise Http404(_("This tree's period has no weeks."))
     week = min(max(default_as_of(tree), weeks[0]), weeks[-1])
     week = week_containing(week, tree.week_start)
-    return redirect(review_url(tree, week))
+    return redirect(
+        review_url(tree, week, **({"view": "projector"} if request.GET.get("view") == "projector" else {}))
+    )
 
 
 def _people(tree):
