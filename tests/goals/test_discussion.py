@@ -353,3 +353,19 @@ def test_a_guest_no_longer_invited_reads_nothing_more_of_the_tree(client, tree, 
     advisor.guest.trees.clear()
     html = login(client, advisor).get(reverse("goals:inbox")).content.decode()
     assert "Secret reply" not in html and "リード数" not in html
+
+
+def test_editing_in_place_with_htmx(client, tree, member):
+    leads = get_node(tree, "leads")
+    comment = _post(leads, member, "Typo hree")
+    client = login(client, member)
+    form = client.get(reverse("goals:comment-edit", args=[comment.pk]), **HTMX).content.decode()
+    assert form.lstrip().startswith(f'<form method="post" id="edit-form-{comment.pk}"')
+    assert f'id="edit-{comment.pk}-body"' in form  # its own ids beside the page's new-comment form
+    response = client.post(reverse("goals:comment-edit-save", args=[comment.pk]), {"body": ""}, **HTMX)
+    assert response.status_code == 200 and response["HX-Retarget"] == f"#edit-form-{comment.pk}"
+    response = client.post(reverse("goals:comment-edit-save", args=[comment.pk]), {"body": "Typo here"}, **HTMX)
+    assert (
+        response.content.decode().lstrip().startswith('<section id="comments"')
+        and "Typo here" in response.content.decode()
+    )
