@@ -13,7 +13,7 @@ PORT ?= 8000
 PYTHON_BIN := $(shell for c in python3.13 python3.12 $$(ls -d $$HOME/.pyenv/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -r) python3; do \
 	command -v $$c >/dev/null 2>&1 && $$c -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null && { command -v $$c; break; }; done)
 
-.PHONY: lock run install serve test lint format messages bench loadtest demo clean check-python
+.PHONY: lock run install serve worker test lint format messages bench loadtest demo clean check-python
 
 check-python:
 	@if [ -z "$(PYTHON_BIN)" ]; then \
@@ -54,6 +54,9 @@ serve: install ## Production server: gunicorn with production settings (set SECR
 	$(PY) manage.py collectstatic --no-input -v 0
 	$(PY) manage.py migrate --no-input
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+worker: install ## The background worker that sends emails (docs/deploy.md "Worker"); `DEBUG=true make worker` beside `make run`
+	$(PY) manage.py db_worker --no-reload
 
 test: install $(CHARTJS_COPY) $(AXE_COPY) ## Whole suite; DATABASE_URL selects PostgreSQL; REQUIRE_BROWSER=1 makes browser tests mandatory
 	@echo "Database: $${DATABASE_URL:-SQLite (DATABASE_URL unset)}"

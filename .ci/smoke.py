@@ -1,6 +1,6 @@
 """Production-shaped smoke check: sign in as demo people on a running server and open every page once.
 
-    python .ci/smoke.py http://127.0.0.1:8123 [--users admin,tanaka,ito,viewer] [--password goaltree-demo]
+    python .ci/smoke.py http://127.0.0.1:8123 [--users admin,tanaka,ito,viewer,yamamoto] [--password goaltree-demo]
 
 Run it beside the server with the same environment (it reads the URLconf to name the routes it saw). For each
 person it signs in through the real login page (CSRF token, cookies), then follows every link of every page it
@@ -44,6 +44,12 @@ REQUIRED = {
     "metrics:initiative-list",
     "goals:initiative-create",
     "goals:inbox",
+    "goals:notice-settings",
+    "goals:node-new-comments",
+    "goals:tree-new-comments",
+    "goals:comment-edit",
+    "metrics:review-week",
+    "metrics:activity",
     "goals:people",
     "metrics:dashboard",
     "metrics:progress-json",
@@ -218,7 +224,7 @@ def crawl(base, username, password, per_route, problems, seen_routes, max_pages)
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("base", help="the server, e.g. http://127.0.0.1:8123")
-    parser.add_argument("--users", default="admin,tanaka,ito,viewer")
+    parser.add_argument("--users", default="admin,tanaka,ito,viewer,yamamoto")  # yamamoto: a guest
     parser.add_argument("--password", default="goaltree-demo")
     parser.add_argument("--per-route", type=int, default=3, help="addresses opened per route and person")
     parser.add_argument("--max-pages", type=int, default=600, help="addresses opened per person at most")

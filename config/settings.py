@@ -150,8 +150,9 @@ API_RATE_LIMIT = env_int("API_RATE_LIMIT", 120)
 if API_RATE_LIMIT < 1:
     raise ImproperlyConfigured("API_RATE_LIMIT must be at least 1")
 
-# Background tasks (Django's tasks framework): queued in the database (django-tasks-db) and run by
-# `manage.py db_worker`, a process of its own beside the app servers (docs/deploy.md "Worker").
+# Background tasks (Django's tasks framework): emails of notices, daily digests, weekly reminders and webhook
+# deliveries are queued in the database (django-tasks-db) and run by `manage.py db_worker`, a process of its own
+# beside the app servers (docs/deploy.md "Worker").
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Webhooks (docs/api.md "Webhooks"): tries per delivery, the wait before the second (doubling after), the time
 # a receiver has to answer; plain http and private addresses only where a developer allows them.
@@ -213,6 +214,14 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "goaltree@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address people open Goaltree at, for the links in emails (no trailing slash).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# How often the worker tries an email that could not be sent, and how long it waits before each new try.
+NOTICE_EMAIL_ATTEMPTS = env_int("NOTICE_EMAIL_ATTEMPTS", 5)
+NOTICE_EMAIL_RETRY_SECONDS = env_int("NOTICE_EMAIL_RETRY_SECONDS", 300)
+if NOTICE_EMAIL_ATTEMPTS < 1 or NOTICE_EMAIL_RETRY_SECONDS < 0:
+    raise ImproperlyConfigured("NOTICE_EMAIL_ATTEMPTS must be at least 1 and NOTICE_EMAIL_RETRY_SECONDS at least 0")
 
 # Chart.js from the CDN, pinned to one version, with its SRI hash; a self-hosted install
 # points CHARTJS_URL at its own copy (and sets CHARTJS_SRI, or an empty one for none). A copy on our own

@@ -2,7 +2,18 @@ from django.contrib import admin
 
 from goals import history
 from goals.forms.fields import AdminForm
-from goals.models import ChangeAction, Comment, Department, Initiative, LegacyChange, Membership, Node, Tree
+from goals.models import (
+    ActionItem,
+    ChangeAction,
+    Comment,
+    Department,
+    Guest,
+    Initiative,
+    LegacyChange,
+    Membership,
+    Node,
+    Tree,
+)
 
 
 class MembershipInline(admin.TabularInline):
@@ -54,7 +65,30 @@ class NodeAdmin(RecordedAdmin):
     list_select_related = ["tree", "parent", "department"]
 
 
-admin.site.register(Comment, form=AdminForm)
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    form = AdminForm
+    list_display = ["created_at", "node", "author", "to_department", "answered_at", "deleted_at"]
+    list_select_related = ["node", "author", "to_department"]
+    raw_id_fields = ["node", "parent", "author", "answered_by"]
+
+
+@admin.register(Guest)
+class GuestAdmin(admin.ModelAdmin):
+    """Guests (external advisors): the trees each one is invited to. The account itself is an ordinary user
+    without staff rights or department (docs/permissions.md)."""
+
+    form = AdminForm
+    list_display = ["user", "organisation", "created_at"]
+    filter_horizontal = ["trees"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(ActionItem)
+class ActionItemAdmin(admin.ModelAdmin):
+    form = AdminForm
+    list_display = ["text", "tree", "week", "owner", "due_date", "done_at"]
+    list_select_related = ["tree", "owner"]
 
 
 @admin.register(Initiative)

@@ -9,3 +9,6 @@ class GoalsConfig(AppConfig):
     def ready(self):
         # Connects the receiver that fills in who, why and what changed on each history row.
         from goals import checks, history  # noqa: F401 (checks registers the checks of stored dates)
+
+        # Clears the agreements on a hand-off KPI's definition when the history records a new one.
+        from goals.discussion import agreements  # noqa: F401

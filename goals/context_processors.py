@@ -1,6 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from goals.access import navigation_facts
 from goals.models import display_name
 
 NAVIGATION = [
@@ -20,23 +21,27 @@ def navigation(request):
         return {}  # fragments have no navigation: spare the query
     current = getattr(request, "resolver_match", None)
     current_name = current.view_name if current else ""
+    departments, is_guest, unread = navigation_facts(user)
     items = [
         {
             "url": reverse(name),
             "label": label,
             "current": current_name == name or _section_of(current_name) == name,
+            "count": unread if name == "goals:inbox" else 0,  # the unread notices
         }
         for name, label in NAVIGATION
+        if not (is_guest and name == "metrics:grid")  # guests enter no numbers
     ]
     return {
         "nav_items": items,
         "user_display_name": display_name(user),
-        "user_departments": [m.department for m in user.memberships.select_related("department")],
+        "user_departments": departments,
+        "user_is_guest": is_guest,
     }
 
 
 def _section_of(view_name):
-    if view_name.startswith("goals:inbox"):
+    if view_name.startswith(("goals:inbox", "goals:notice-settings")):
         return "goals:inbox"
     if view_name in ("goals:people", "goals:create-department", "goals:set-membership", "goals:delete-membership"):
         return None  # the admin's people page is not under Trees

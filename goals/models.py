@@ -11,6 +11,19 @@ from simple_history.models import HistoricalRecords
 
 from goals import periods
 
+# The discussion's models (threads, notices, agreements, action items, guests) are part of this app; they live in
+# goals/discussion/models.py and are named here too, as every model of the app is.
+from goals.discussion.models import (  # noqa: F401
+    ActionItem,
+    Agreement,
+    Comment,
+    CommentRevision,
+    Guest,
+    Mention,
+    Notice,
+    NoticePreference,
+)
+
 code_validator = RegexValidator(
     r"^[a-z][a-z0-9_]*\Z",
     _("Use lower-case letters, digits and _ only, starting with a letter (for example deals or win_rate)."),
@@ -330,23 +343,6 @@ class Node(VersionedModel):
     @property
     def is_archived(self):
         return self.archived_at is not None
-
-
-class Comment(models.Model):
-    node = models.ForeignKey(Node, on_delete=models.CASCADE, related_name="comments", verbose_name=_("node"))
-    author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("author")
-    )
-    body = models.TextField(_("comment"), max_length=4000)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("comment")
-        verbose_name_plural = _("comments")
-
-    def __str__(self):
-        return self.body[:40]
 
 
 # Kept to record an initiative once its KPIs are set (Initiative.save_with_kpis): the KPIs are part of what its

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from goals.views import accounts, comments, initiatives, nodes, targets, tree_files, trees
+from goals.views import accounts, agreements, comments, inbox, initiatives, nodes, targets, tree_files, trees
 
 app_name = "goals"
 
@@ -32,10 +32,26 @@ urlpatterns = [
     path("nodes/<int:pk>/delete/", nodes.delete_node_form, name="node-delete"),
     path("nodes/<int:pk>/delete/save/", nodes.delete_node, name="node-delete-save"),
     path("nodes/<int:pk>/restore/", nodes.restore_node, name="node-restore"),
+    # Discussion: threads on nodes (/nodes/<pk>/comments/, /comments/<pk>/...; GET pages show a form, the rest
+    # are POST only), what open pages poll, @ completion, agreed definitions
     path("nodes/<int:pk>/comments/", comments.add_comment, name="comment-add"),
+    path("nodes/<int:pk>/comments/new/", comments.node_new_comments, name="node-new-comments"),
+    path("nodes/<int:pk>/notices/read/", comments.read_node_notices, name="node-notices-read"),
+    path("comments/<int:pk>/reply/", comments.reply, name="comment-reply"),
+    path("comments/<int:pk>/edit/", comments.edit_comment, name="comment-edit"),
+    path("comments/<int:pk>/edit/save/", comments.update_comment, name="comment-edit-save"),
     path("comments/<int:pk>/delete/", comments.delete_comment, name="comment-delete"),
+    path("comments/<int:pk>/answer/", comments.answer_question, name="question-answer"),
+    path("comments/<int:pk>/reopen/", comments.reopen_question, name="question-reopen"),
+    path("trees/<int:pk>/comments/new/", comments.tree_new_comments, name="tree-new-comments"),
+    path("mentions.json", comments.mention_candidates, name="mention-candidates"),
+    path("nodes/<int:pk>/agreement/", agreements.agree, name="agreement-agree"),
+    path("nodes/<int:pk>/agreement/withdraw/", agreements.withdraw, name="agreement-withdraw"),
     # /inbox/
-    path("inbox/", comments.inbox, name="inbox"),
+    path("inbox/", inbox.inbox, name="inbox"),
+    path("inbox/read/", inbox.mark_read, name="inbox-read"),
+    path("inbox/settings/", inbox.notice_settings, name="notice-settings"),
+    path("inbox/settings/save/", inbox.save_notice_settings, name="notice-settings-save"),
     # Initiatives: /trees/<pk>/initiatives/new/ and /initiatives/<pk>/ (GET pages show a form; .../save/ and delete
     # are POST only). The tree's list with their effect is metrics:initiative-list.
     path("trees/<int:pk>/initiatives/new/", initiatives.new_initiative, name="initiative-create"),

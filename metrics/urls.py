@@ -8,6 +8,7 @@ from metrics.views import (
     grid,
     imports,
     initiatives,
+    review,
     tree_copy,
     webhooks,
 )
@@ -48,4 +49,12 @@ urlpatterns = [
     path("trees/<int:pk>/webhooks/", webhooks.tree_webhooks, name="tree-webhooks"),
     path("trees/<int:pk>/webhooks/new/", webhooks.create_webhook, name="webhook-create"),
     path("webhooks/<int:pk>/delete/", webhooks.delete_webhook, name="webhook-delete"),
+    # The weekly review (定例) of a tree: /trees/<pk>/review/ (the last complete week), /trees/<pk>/review/<week>/
+    # (shareable), its action items (POST only); the tree's activity: /trees/<pk>/activity/
+    path("trees/<int:pk>/review/", review.review_now, name="review"),
+    path("trees/<int:pk>/review/<str:week>/", review.review_week, name="review-week"),
+    path("trees/<int:pk>/review/<str:week>/actions/", review.add_action_item, name="action-item-add"),
+    path("actions/<int:pk>/done/", review.toggle_action_item, name="action-item-toggle"),
+    path("actions/<int:pk>/delete/", review.delete_action_item, name="action-item-delete"),
+    path("trees/<int:pk>/activity/", review.tree_activity, name="activity"),
 ]

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from goals.access import refuse_guests
 from goals.forms.people import DepartmentForm, MembershipForm
 from goals.models import Department, Membership
 
@@ -20,6 +21,7 @@ def admin_required(view):
     @functools.wraps(view)
     @login_required
     def wrapped(request, *args, **kwargs):
+        refuse_guests(request)
         if not request.user.is_staff:
             raise PermissionDenied(_("Only workspace admins manage departments and people."))
         return view(request, *args, **kwargs)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from goals import history, outline, periods
 from goals import initiatives as rules
-from goals.access import access_for, get_node_for_user, get_tree_for_user
+from goals.access import access_for, check_can_see_tree, get_node_for_user, get_tree_for_user
 from goals.formatting import plain
 from goals.forms.initiatives import InitiativeForm
 from goals.models import ChangeAction, Initiative
@@ -64,6 +64,7 @@ def _get_initiative(request, pk):
         Initiative.objects.select_related("tree", "tree__department", "owner").prefetch_related("nodes"), pk=pk
     )
     tree = initiative.tree
+    check_can_see_tree(request, tree)
     nodes = _tree_nodes(tree)
     access = access_for(request.user)
     tree_editor = access.can_edit_tree(tree, rules.tree_department_ids(nodes, tree))

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from goals import editing, history, hooks, outline
 from goals.access import access_for, get_node_for_user, get_tree_for_user
-from goals.forms.comments import CommentForm
+from goals.discussion import pages
 from goals.forms.nodes import MoveForm, NodeForm, check_formula
 from goals.models import ChangeAction, Node, Tree, VersionConflict
 from goals.views.trees import render_editor, tree_url
@@ -81,7 +81,7 @@ def _render_panel(request, template, context, status=200):
 # The node page
 
 
-def node_context(request, node, comment_form=None):
+def node_context(request, node, comment_form=None, reply=None):
     arranged, this = _arranged(node)
     by_id = {n.pk: n for n in arranged.nodes}
     for archived in arranged.archived:
@@ -99,8 +99,7 @@ def node_context(request, node, comment_form=None):
         "depth": getattr(this, "depth", None),
         "formula_parts": formula_parts,
         "changes": history.with_rows(history.node_changes(node)),
-        "comments": node.comments.select_related("author").order_by("created_at", "id"),
-        "comment_form": comment_form or CommentForm(),
+        **pages.node_discussion(request, node, comment_form, reply),
         "can_edit": access.can_edit_tree(node.tree, department_ids - {None}),
         "is_admin": access.is_admin,
     }
@@ -113,10 +112,10 @@ def node_detail(request, pk):
     return render(request, "goals/node_detail.html", node_page_context(request, node))
 
 
-def node_page_context(request, node, comment_form=None):
+def node_page_context(request, node, comment_form=None, reply=None):
     """node_context and the node's numbers (progress, initiatives with their effect, history of numbers), which
     metrics adds (metrics.pages.node_page): everything the whole node page shows."""
-    context = node_context(request, node, comment_form)
+    context = node_context(request, node, comment_form, reply)
     context.update(hooks.page_context("node", request, node))
     return context
 

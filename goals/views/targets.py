@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from goals import formulas
 from goals.access import access_for, get_node_for_user
+from goals.discussion import agreements
 from goals.formatting import number, plain
 from goals.forms.targets import SeasonalityForm
 from goals.health import tree_health
@@ -99,7 +100,10 @@ def _backcalc_context(request, node, **extra):
 def _render_backcalc(request, node, status=200, **extra):
     context = _backcalc_context(request, node, **extra)
     if request.htmx:
-        context.update(health=tree_health(node.tree), health_oob=True)
+        nodes = list(node.tree.nodes.active().select_related("department"))
+        context.update(
+            health=tree_health(node.tree, nodes), unagreed=agreements.unagreed_handoffs(nodes), health_oob=True
+        )
         return render(request, "goals/node_backcalc.html#backcalc", context, status=status)
     return render(request, "goals/node_backcalc.html", context, status=status)
 

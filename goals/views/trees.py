@@ -15,6 +15,8 @@ from django_htmx.http import reswap, retarget
 
 from goals import history, outline, periods
 from goals.access import access_for, get_tree_for_user
+from goals.discussion import agreements
+from goals.discussion.summary import open_questions_count
 from goals.forms.trees import NewTreeForm, TreeForm
 from goals.health import tree_health
 from goals.models import ChangeAction, Department, Node, Tree, VersionConflict
@@ -46,9 +48,13 @@ def check_can_create(request):
 @require_GET
 def tree_list(request):
     kgi = Node.objects.filter(tree=OuterRef("pk"), parent=None, archived_at=None)
-    trees = Tree.objects.select_related("department").annotate(
-        kpi_count=Count("nodes", filter=Q(nodes__archived_at__isnull=True, nodes__parent__isnull=False)),
-        kgi_name=Subquery(kgi.values("name")[:1]),
+    trees = (
+        access_for(request.user)
+        .visible_trees(Tree.objects.select_related("department"))
+        .annotate(
+            kpi_count=Count("nodes", filter=Q(nodes__archived_at__isnull=True, nodes__parent__isnull=False)),
+            kgi_name=Subquery(kgi.values("name")[:1]),
+        )
     )
     return render(request, "goals/tree_list.html", {"trees": trees, "can_create": can_create_trees(request.user)})
 
@@ -89,7 +95,11 @@ def create_tree(request):
 
 def editor_context(request, tree, **extra):
     """Everything the tree page's editor region shows, in a fixed number of queries."""
-    nodes = list(tree.nodes.select_related("department", "owner").order_by("position", "id"))
+    nodes = list(
+        tree.nodes.select_related("department", "owner")
+        .annotate(open_questions=open_questions_count())
+        .order_by("position", "id")
+    )
     arranged = outline.build(nodes)
     department_ids = {n.department_id for n in arranged.nodes if n.department_id}
     if tree.department_id:
@@ -102,6 +112,7 @@ def editor_context(request, tree, **extra):
         "node_count": len(arranged.nodes),
         "can_edit": can_edit,
         "health": tree_health(tree, nodes),
+        "unagreed": agreements.unagreed_handoffs([node for node in nodes if node.archived_at is None]),
         "panel": None,
     }
     context.update(extra)

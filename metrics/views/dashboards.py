@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from goals import formatting
-from goals.access import get_node_for_user, get_tree_for_user
+from goals.access import access_for, get_department_for_user, get_node_for_user, get_tree_for_user
+from goals.discussion import summary
 from goals.initiatives import letter
-from goals.models import Department, Tree
+from goals.models import Tree
 from goals.periods import week_containing
 from metrics import engine, progress_cache, reports
 from metrics.loading import default_as_of, progress_to_csv, progress_to_json
@@ -66,7 +67,9 @@ def _url(path, **params):
 @require_GET
 def dashboard(request, pk):
     """The KGI's numbers, the tree coloured by status, what moves the KGI most, warnings and missing numbers."""
-    tree = get_tree_for_user(request, pk)
+    tree = get_tree_for_user(request, pk, annotations=summary.tree_annotations())
+    # The discussion's figures change without the numbers changing: kept out of the numbers' cache key.
+    discussion = _discussion(request, tree)
     as_of, problem = _as_of_from(request, tree)
     computed = progress_cache.tree_progress(tree, as_of, notes_for=set())
     loaded, progress = computed.loaded, computed.progress
@@ -97,8 +100,28 @@ def dashboard(request, pk):
         context["kgi_has_stretch"] = kgi.node.stretch is not None
         context["kgi_summary"] = chart_summary(kgi.node, kgi.progress, progress.as_of_week, "cumulative")
     context["numbers_key"], context["numbers_timeout"] = _numbers_cache(request, tree, computed)
+    by_id = {node.pk: node for node in loaded.nodes}
+    discussion["open_questions"] = [
+        (by_id[node_id], count) for node_id, count in discussion.pop("open_counts").items() if node_id in by_id
+    ]
+    discussion["open_question_total"] = sum(count for _node, count in discussion["open_questions"])
+    context.update(discussion)
     template = "metrics/dashboard.html#numbers" if request.htmx else "metrics/dashboard.html"
     return render(request, template, context)
+
+
+def _discussion(request, tree):
+    """The open questions on the tree's KPIs and what the page polls for new comments, read with the tree
+    (goals.discussion.summary); the annotations are taken off the tree, which is part of the numbers' cache key."""
+    open_counts = summary.open_questions_by_node(tree)
+    poll = urlencode({"since": tree.latest_comment_id or 0, "next": request.get_full_path()})
+    del tree.open_question_nodes, tree.latest_comment_id
+    return {
+        "open_counts": open_counts,
+        "review_url": reverse("metrics:review", args=[tree.pk]),
+        "activity_url": reverse("metrics:activity", args=[tree.pk]),
+        "new_comments_url": reverse("goals:tree-new-comments", args=[tree.pk]) + "?" + poll,
+    }
 
 
 def _numbers_cache(request, tree, computed):
@@ -341,7 +364,7 @@ def node_progress(request, pk):
 @require_GET
 def node_chart_data(request, pk):
     """The series of the node's charts (weekly, cumulative), entry notes and initiatives, for static/js/charts.js."""
-    node = get_node_for_user(request, pk)
+    node = get_node_for_user(request, pk, annotations=summary.node_annotations())
     view = node_view(request, node)
     if view is None:
         raise Http404(_("This node is archived; it has no progress."))
@@ -349,6 +372,7 @@ def node_chart_data(request, pk):
     d = reports.as_of_index(view.progress)
     notes = {row.week: row.note for row in view.table if row.note}
     weeks = list(view.progress.weeks)
+    pinned = summary.pinned_weeks(node)
     data = {
         "node": {"id": node.pk, "code": node.code, "name": node.name, "unit": node.unit},
         "locale": "ja-JP" if (get_language() or "ja").startswith("ja") else "en",
@@ -362,9 +386,13 @@ def node_chart_data(request, pk):
             {"label": item["label"], "week": item["week"].isoformat(), "title": item["initiative"].title}
             for item in view.initiatives
         ],
+        # Comments pinned to a week: a marker on that week's point (static/js/charts.js).
+        "comments": [{"week": week.isoformat(), "count": pinned[week]} for week in weeks if week in pinned],
+        "comments_url": reverse("goals:node-detail", args=[node.pk]) + "#comments",
         "summary_weekly": view.summary_weekly,
         "summary_cumulative": view.summary_cumulative,
         "text": {
+            "comments": _("Comments on this week"),
             "actual": _("Actual"),
             "target": _("Target"),
             "stretch": _("Stretch target"),
@@ -392,11 +420,13 @@ def _current_trees(today):
 @require_GET
 def department(request, pk):
     """The department's nodes across the current trees: status, achievement, sparkline; its missing numbers."""
-    department = get_object_or_404(Department, pk=pk)
+    department = get_department_for_user(request, pk)
     today = _today()
+    current = _current_trees(today)
+    if department.viewer_is_guest:
+        current = access_for(request.user).visible_trees(current)
     trees = list(
-        _current_trees(today)
-        .filter(Q(nodes__department=department, nodes__archived_at__isnull=True))
+        current.filter(Q(nodes__department=department, nodes__archived_at__isnull=True))
         .select_related("department")
         .distinct()
         .order_by("-period_start", "name")

@@ -5,6 +5,7 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,9 +27,14 @@ class DueItem:
 
 @login_required
 def due(request):
-    """?department=<id> for one department; without it, the person's own departments."""
+    """?department=<id> for one department; without it, the person's own departments. A guest sees the
+    departments of the trees they are invited to, and the numbers due in those trees only."""
     access = access_for(request.user)
-    departments = list(Department.objects.all())
+    departments = Department.objects.all()
+    if access.is_guest:
+        trees = access.guest_tree_ids
+        departments = departments.filter(Q(nodes__tree__in=trees) | Q(trees__in=trees)).distinct()
+    departments = list(departments)
     department = next((d for d in departments if str(d.pk) == request.GET.get("department")), None)
     scope = {department.pk} if department else access.member_of
     groups = due_groups(request.user, scope)
@@ -45,17 +51,20 @@ def due(request):
     )
 
 
-def due_groups(user, scope) -> list[tuple[Tree, list[DueItem]]]:
-    """[(tree, [DueItem])] of the measured nodes of the departments `scope` still missing their due number."""
+def due_groups(user, scope, today=None) -> list[tuple[Tree, list[DueItem]]]:
+    """[(tree, [DueItem])] of the measured nodes of the departments `scope` still missing their due number (as of
+    `today`, by default the site's today)."""
     access = access_for(user)
-    today = timezone.localdate()
+    today = today or timezone.localdate()
 
+    candidates = Node.objects.active().filter(department__in=scope)
+    if access.is_guest:
+        candidates = candidates.filter(tree__in=access.guest_tree_ids)
     nodes = [
         node
-        for node in Node.objects.active()
-        .filter(department__in=scope)
-        .select_related("tree", "department", "owner")
-        .order_by("tree__period_start", "tree__name", "tree_id", "position", "id")
+        for node in candidates.select_related("tree", "department", "owner").order_by(
+            "tree__period_start", "tree__name", "tree_id", "position", "id"
+        )
         if node.is_measured
     ]
     weeks = {node.pk: due_week(node, node.tree, today) for node in nodes}

@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from goals.access import access_for, check_can_enter, get_node_for_user
+from goals.access import access_for, check_can_enter, check_can_see_tree, get_node_for_user
 from goals.formatting import number, week_label
 from metrics import entries
 from metrics.entries import set_entry
@@ -29,6 +29,7 @@ def restore_entry(request, change_id):
     change = get_object_or_404(
         EntryChange.objects.select_related("node", "node__tree", "node__department"), pk=change_id
     )
+    check_can_see_tree(request, change.node.tree_id)
     if not access_for(request.user).is_admin:
         raise PermissionDenied(_("You cannot restore previous values. Ask a workspace admin."))
     node = change.node

@@ -66,7 +66,7 @@ def _save_grid(request, access, query):
 
 def _grid_context(request, access, query, typed=None):
     today = timezone.localdate()
-    trees = candidate_trees(access, query.show)
+    trees = [tree for tree in candidate_trees(access, query.show) if access.can_see_tree(tree)]
     selected = [tree for tree in trees if tree.pk in query.tree_ids] or default_trees(trees, today)
     grids = build_grids(access, selected, query, today)
     if typed:

@@ -19,7 +19,7 @@ def home(request):
     entries unless every tree's progress is in the cache (metrics.progress_cache).
     """
     access = access_for(request.user)
-    trees = list(Tree.objects.select_related("department").order_by("-period_start", "name"))
+    trees = list(access.visible_trees(Tree.objects.select_related("department")).order_by("-period_start", "name"))
     mine_ids = set()
     if access.member_of:
         mine_ids = set(
@@ -39,6 +39,7 @@ def home(request):
             "my_cards": [card for card in cards if card["tree"].pk in mine_ids],
             "other_cards": [card for card in cards if card["tree"].pk not in mine_ids],
             "has_departments": bool(access.member_of),
+            "is_guest": access.is_guest,
             "can_create": access.is_admin or bool(access.lead_of),
         },
     )

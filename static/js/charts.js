@@ -1,6 +1,7 @@
 // Goaltree charts: every <canvas data-chart-url> draws the JSON of its URL with Chart.js (docs/ui.md "Charts").
 // No inline scripts (CSP): the page loads Chart.js from settings.CHARTJS_URL, then this file.
-// A chart redraws on the htmx event `entriesChanged` and every 60 seconds while the page is open.
+// A chart redraws on the htmx event `entriesChanged` and every 60 seconds while the page is open. Comments pinned to
+// a week are marked on that week's point with their count (and listed in its tooltip).
 // When Chart.js did not load (a network that blocks its CDN, a wrong CHARTJS_SRI), each chart says so in words
 // and links to its table instead of staying an empty box. Chart.js and this file are both `defer`, so they run in
 // order: when this file runs, Chart.js has run, or has failed.
@@ -92,6 +93,48 @@
     return result;
   }
 
+  // Comments pinned to a week: a small filled circle with their count above that week's point (or bar), so the
+  // conversation shows where it happened. Drawn on the canvas: counts are numbers, never text people typed.
+  var commentsPlugin = {
+    id: "goaltreeComments",
+    afterDatasetsDraw: function (chart, args, pluginOptions) {
+      var items = (pluginOptions && pluginOptions.items) || [];
+      var weeks = (pluginOptions && pluginOptions.weeks) || [];
+      if (!items.length) { return; }
+      var ctx = chart.ctx;
+      var area = chart.chartArea;
+      var meta = chart.getDatasetMeta(0);
+      ctx.save();
+      items.forEach(function (item) {
+        var index = weeks.indexOf(item.week);
+        if (index < 0) { return; }
+        var x = chart.scales.x.getPixelForValue(index);
+        var point = meta && meta.data && meta.data[index];
+        var y = point && isFinite(point.y) ? point.y - 14 : area.top + 10;
+        y = Math.max(area.top + 9, Math.min(y, area.bottom - 9));
+        ctx.beginPath();
+        ctx.arc(x, y, 9, 0, 2 * Math.PI);
+        ctx.fillStyle = "#ffffff";
+        ctx.fill();
+        ctx.lineWidth = 2;
+        ctx.strokeStyle = COLOURS.actual;
+        ctx.stroke();
+        ctx.fillStyle = COLOURS.actual;
+        ctx.font = "700 11px system-ui, sans-serif";
+        ctx.textAlign = "center";
+        ctx.textBaseline = "middle";
+        ctx.fillText(String(item.count), x, y + 0.5);
+      });
+      ctx.restore();
+    }
+  };
+
+  function commentCount(data, index) {
+    var week = data.weeks[index];
+    var found = (data.comments || []).filter(function (item) { return item.week === week; })[0];
+    return found ? found.count : 0;
+  }
+
   function options(data) {
     var initiatives = data.initiatives || [];
     return {
@@ -127,18 +170,23 @@
             },
             footer: function (items) {
               if (!items.length) { return ""; }
+              var lines = [];
               var note = data.notes[items[0].dataIndex];
-              return note ? data.text.note + ": " + note : "";
+              if (note) { lines.push(data.text.note + ": " + note); }
+              var comments = commentCount(data, items[0].dataIndex);
+              if (comments) { lines.push(data.text.comments + ": " + comments); }
+              return lines.join("\n");  // Chart.js puts each line of the footer on its own line
             }
           }
         },
-        goaltreeInitiatives: { items: initiatives, weeks: data.weeks }
+        goaltreeInitiatives: { items: initiatives, weeks: data.weeks },
+        goaltreeComments: { items: data.comments || [], weeks: data.weeks }
       }
     };
   }
 
   function config(data, mode) {
-    var plugins = [];
+    var plugins = [commentsPlugin];
     if (window.GoaltreeInitiativesPlugin) { plugins.push(window.GoaltreeInitiativesPlugin); }
     return {
       type: mode === "cumulative" ? "line" : "bar",

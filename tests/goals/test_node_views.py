@@ -6,6 +6,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from goals.access import access_for
+from goals.discussion import threads
 from goals.formatting import plain
 from goals.models import Comment, LegacyChange, Node
 from metrics.models import Entry
@@ -619,17 +621,22 @@ def test_the_author_or_an_admin_deletes_a_comment(client, viewer, member, admin,
 # Inbox
 
 
+def _post(node, author, body):
+    """Post as the comment form does (goals.discussion.threads): mentions and notices follow."""
+    return threads.post(node, author, body, access_for(author))
+
+
 def test_inbox_lists_comments_on_my_kpis_and_mentions_by_day(client, owner, member, sales_member, viewer, tree):
     leads, deals = get_node(tree, "leads"), get_node(tree, "deals")
     now = timezone.make_aware(timezone.datetime(2026, 7, 2, 10, 0))  # a Thursday
     with time_machine.travel(now - timedelta(days=10), tick=False):
-        Comment.objects.create(node=leads, author=sales_member, body="old question on leads")
+        _post(leads, sales_member, "old question on leads")
     with time_machine.travel(now - timedelta(days=2), tick=False):
-        Comment.objects.create(node=deals, author=viewer, body="@suzuki please check")
+        _post(deals, viewer, "@suzuki please check")
     with time_machine.travel(now, tick=False):
-        Comment.objects.create(node=leads, author=owner, body="today on leads")
-        Comment.objects.create(node=deals, author=owner, body="not for suzuki: @suzuki2")
-        Comment.objects.create(node=leads, author=member, body="my own comment")
+        _post(leads, owner, "today on leads")
+        _post(deals, owner, "not for suzuki: @suzuki2")
+        _post(leads, member, "my own comment")
         response = login(client, member).get(reverse("goals:inbox"))
     html = response.content.decode()
     groups = {g["key"]: [c.body for c in g["items"]] for g in response.context["groups"]}

@@ -1,4 +1,5 @@
-"""The demo workspace: three departments, one person per role, and an FY2026 funnel tree with numbers.
+"""The demo workspace: three departments, one person per role, a guest advisor, and an FY2026 funnel tree with
+numbers and a conversation about them (questions, replies, agreements, action items).
 
 Runs once: a second call sees the demo people and changes nothing. Development only: the
 passwords are printed.
@@ -13,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from goals.discussion import demo as discussion_demo
 from goals.models import Department, Membership, Node, Tree
 from goals.treefile import create_tree_from_template
 from metrics.models import Entry, EntryChange
@@ -68,6 +70,8 @@ class Command(BaseCommand):
                 Membership.objects.create(user=user, department=departments[department], role=role)
         tree = self._tree(departments)
         self._entries(tree)
+        # Questions, replies, mentions, agreements, action items and a guest advisor (goals.discussion.demo).
+        discussion_demo.load(tree, DEMO_PASSWORD)
 
     def _tree(self, departments):
         return create_tree_from_template(
@@ -116,3 +120,7 @@ class Command(BaseCommand):
         self.stdout.write("Demo logins (development only), password for everyone: " + DEMO_PASSWORD)
         for username, last, first, _department, _role, _staff, what in PEOPLE:
             self.stdout.write(f"  {username:<10} {last} {first}: {what}")
+        username, last, first, _organisation = discussion_demo.GUEST
+        self.stdout.write(
+            f"  {username:<10} {last} {first}: guest (external advisor): sees and comments on the demo tree only"
+        )
