@@ -1,6 +1,6 @@
 """A node's results (NodeProgress): the figures at the as-of week, its status, and the series the charts draw.
 
-metrics.progress_cache keeps a computed node as a few values (`node_state`) and rebuilds its NodeProgress from
+metrics.progress keeps a computed node as a few values (`node_state`) and rebuilds its NodeProgress from
 them with the same functions (`rebuild_node_progress`), without computing the tree again.
 
 Decisions (docs/numbers.md "Progress"):
@@ -109,7 +109,7 @@ def node_progress(node: Node, weeks, d, threshold, sensitivity, warnings, memo=N
     )
 
 
-# --- rebuilding a node's results (metrics.progress_cache) --------------------------------------------------
+# --- rebuilding a node's results (metrics.progress) ---------------------------------------------------------
 
 
 class NodeState(NamedTuple):

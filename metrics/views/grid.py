@@ -28,9 +28,8 @@ from metrics.grid import (
     candidate_trees,
     computed_cells_for_week,
     default_trees,
-    read_cell_inputs,
-    save_cells,
 )
+from metrics.grid_saving import read_cell_inputs, save_cells
 
 
 @login_required

@@ -324,7 +324,7 @@ def test_a_stale_save_is_refused_and_says_who_changed_what(client, member, nodes
 def test_the_conflict_message_in_japanese(client, member, nodes, stale):
     client.force_login(member)
     with translation.override("ja"):
-        from metrics.grid import Conflict
+        from metrics.grid_saving import Conflict
 
         message = Conflict(stale, "佐藤", stale.updated_at, Decimal("1300")).message()
     # Without compiled translations the English sentences are joined without spaces, as Japanese ones are.

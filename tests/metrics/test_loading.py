@@ -1,4 +1,5 @@
-"""Loading trees for the engine, the progress JSON and CSV, and the export_progress command."""
+"""Loading trees for the engine (metrics.progress), the progress JSON and CSV (metrics.progress_files), and the
+export_progress command."""
 
 import csv
 import io
@@ -12,18 +13,23 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
 from goals.models import Node, Tree
-from metrics.loading import (
-    CSV_COLUMNS,
-    decimal_string,
-    load_tree_data,
-    progress_for_tree,
-    progress_to_csv,
-    progress_to_json,
-)
 from metrics.models import Entry
+from metrics.progress import compute_progress, load_tree
+from metrics.progress_files import CSV_COLUMNS, decimal_string, progress_to_csv, progress_to_json
 
 D = Decimal
 FIRST_WEEK = date(2026, 3, 30)  # the week holding 2026-04-01 (its Thursday is 04-02)
+
+
+def load_tree_data(tree):
+    """The engine's data of the tree and its entries, as metrics.progress loads them."""
+    loaded = load_tree(tree)
+    return loaded.data, loaded.entries
+
+
+def progress_for_tree(tree, as_of):
+    """The tree's progress computed from the database (the cache is metrics.progress's concern)."""
+    return compute_progress(tree, as_of)
 
 
 def week(i):
