@@ -12,6 +12,12 @@ and, to settle a conflict, `overwrite=K:<version>` (save over the other person's
 version) or `theirs=K` (take the other person's value and leave the cell). Every value goes through
 metrics.entries.set_entry, the one write path of numbers.
 
+The whole grid posted without JavaScript sends every cell of the page: about 5,000 fields for a 200-node
+tree, where Django refuses more than DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000) in a form. `read_whole_grid`
+reads it with a bound sized to the grid the address asks for (FIELDS_PER_CELL per cell it can show), so a
+grid of any size saves, and a post with more fields than its grid could send is still refused (400). The
+body's size stays bounded by DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB: some 25,000 cells).
+
 Decisions where docs/numbers.md leaves a choice:
 - A cell the person did not touch is skipped even when someone else changed it since the page was loaded:
   only a cell whose value or note differs from what was loaded can conflict. A touched cell whose typed
@@ -23,9 +29,12 @@ Decisions where docs/numbers.md leaves a choice:
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from urllib.parse import parse_qsl
 
-from django.core.exceptions import BadRequest
+from django.conf import settings
+from django.core.exceptions import BadRequest, TooManyFieldsSent
 from django.db import transaction
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -52,6 +61,36 @@ from metrics.grid import (
 from metrics.models import Entry, EntryChange
 
 NOTE_MAX_LENGTH = Entry._meta.get_field("note").max_length
+FIELDS_PER_CELL = 5  # v-, ver-, orig-, note-, orignote-
+FORM_FIELDS = 10  # csrfmiddlewaretoken, overwrite, theirs, with room to spare
+
+
+def read_whole_grid(request, cells: int):
+    """The whole grid's form as posted (what request.POST would hold), read with a bound on its fields sized to
+    a grid of `cells` cells instead of DATA_UPLOAD_MAX_NUMBER_FIELDS; TooManyFieldsSent (400) beyond it.
+
+    A form that is not URL-encoded (which the grid's never is) is left to Django, with its own limits.
+    """
+    if request.content_type != "application/x-www-form-urlencoded":
+        return request.POST
+    limit = settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+    if limit is not None:
+        limit = max(limit, FIELDS_PER_CELL * cells + FORM_FIELDS)
+    try:
+        # As QueryDict reads a body: bytes as Latin-1 (only ASCII is sent), %-escapes as UTF-8.
+        pairs = parse_qsl(
+            request.body.decode("iso-8859-1"),
+            keep_blank_values=True,
+            encoding="utf-8",
+            errors="replace",
+            max_num_fields=limit,
+        )
+    except ValueError as error:
+        raise TooManyFieldsSent(f"The grid form sent more than {limit} fields.") from error
+    form = QueryDict(mutable=True)
+    for name, value in pairs:
+        form.appendlist(name, value)
+    return form
 
 
 def _time_label(moment: datetime | None) -> str:
