@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
 from django.utils.translation import gettext as _
 
@@ -47,7 +48,7 @@ SAVED, DELETED, UNCHANGED, THEIRS, ERROR, CONFLICT, NOT_SAVED = (
 
 
 def cell_key(node_id, week: date) -> str:
-    return f"{node_id}-{week:%Y%m%d}"
+    return f"{node_id}-{week.isoformat().replace('-', '')}"
 
 
 def parse_key(key: str) -> tuple[int, date] | None:
@@ -60,9 +61,9 @@ def parse_key(key: str) -> tuple[int, date] | None:
         return None
 
 
-def cell_label(node, week: date) -> str:
-    """`受注件数（6/29週）`: how a message names the cell."""
-    return _("%(node)s (%(week)s)") % {"node": node.name, "week": week_label(week)}
+def cell_label(node, week: date, week_text: str | None = None) -> str:
+    """`受注件数（6/29週）`: how a message names the cell (`week_text`: the week's label, when known)."""
+    return _("%(node)s (%(week)s)") % {"node": node.name, "week": week_text or week_label(week)}
 
 
 def labelled(label: str, message: str) -> str:
@@ -90,6 +91,14 @@ def computed_text(value: Decimal | None, unit: str) -> str:
 # --- cells ---------------------------------------------------------------------------------------------------
 
 
+class StoredEntry(NamedTuple):
+    """What the grid shows of an entry (an Entry row has more, and costs more to read)."""
+
+    value: Decimal
+    note: str
+    version: int
+
+
 @dataclass
 class Cell:
     """One enterable or read-only cell of a measured node: what the input shows and the hidden state it carries."""
@@ -97,7 +106,7 @@ class Cell:
     node: Node
     week: date
     enterable: bool
-    entry: Entry | None = None
+    entry: Entry | StoredEntry | None = None
     text: str = ""  # what the input shows: the stored value, or what the person typed
     note: str = ""  # what the note field shows
     version: int = 0  # the version the page was loaded with
@@ -107,23 +116,22 @@ class Cell:
     conflict: object = None  # metrics.grid_saving.Conflict: someone else changed it since the page was loaded
     outcome: str = ""
     autofocus: bool = False
+    key: str = ""  # cell_key; given by build_grids, else worked out
+    label: str = ""  # cell_label; given by build_grids, else worked out
+
+    def __post_init__(self):
+        self.key = self.key or cell_key(self.node.pk, self.week)
+        self.label = self.label or cell_label(self.node, self.week)
 
     @classmethod
-    def stored(cls, node, week, entry, enterable=True):
+    def stored(cls, node, week, entry, enterable=True, key="", label=""):
+        """The cell as stored: `entry` is an Entry or a StoredEntry (None: no entry)."""
         text = input_text(entry.value) if entry else ""
         note = entry.note if entry else ""
         version = entry.version if entry else 0
-        return cls(node, week, enterable, entry, text, note, version, text, note)
+        return cls(node, week, enterable, entry, text, note, version, text, note, key=key, label=label)
 
     @cached_property
-    def key(self) -> str:
-        return cell_key(self.node.pk, self.week)
-
-    @cached_property
-    def label(self) -> str:
-        return cell_label(self.node, self.week)
-
-    @property
     def stored_text(self) -> str:
         return input_text(self.entry.value) if self.entry else ""
 
@@ -269,17 +277,20 @@ def build_grids(access, trees, query: GridQuery, today: date) -> list[TreeGrid]:
     all_weeks = [week for weeks in weeks_of.values() for week in weeks]
     entries = {}
     if all_weeks:
-        for entry in Entry.objects.filter(
+        rows = Entry.objects.filter(
             node__tree__in=trees, node__archived_at__isnull=True, week__gte=min(all_weeks), week__lte=max(all_weeks)
-        ):
-            entries[(entry.node_id, entry.week)] = entry
+        ).values_list("node_id", "week", "value", "note", "version")
+        for node_id, week, value, note, version in rows.order_by():
+            entries[(node_id, week)] = StoredEntry(value, note, version)
     by_tree = {}
     for node in nodes:
         by_tree.setdefault(node.tree_id, []).append(node)
+    label = _("%(node)s (%(week)s)")
 
     grids = []
     for tree in trees:
         weeks = weeks_of[tree.pk]
+        week_keys = [(week, week.isoformat().replace("-", ""), week_label(week)) for week in weeks]
         tree_nodes = by_tree.get(tree.pk, [])
         computed = computed_values(tree, tree_nodes, weeks, entries)
         last_complete = tree.last_complete_week(today)
@@ -292,7 +303,17 @@ def build_grids(access, trees, query: GridQuery, today: date) -> list[TreeGrid]:
             if query.show == MINE and node.department_id not in access.member_of:
                 continue
             enterable = access.can_enter(node)
-            cells = [Cell.stored(node, week, entries.get((node.pk, week)), enterable) for week in weeks]
+            cells = [
+                Cell.stored(
+                    node,
+                    week,
+                    entries.get((node.pk, week)),
+                    enterable,
+                    key=f"{node.pk}-{key}",
+                    label=label % {"node": node.name, "week": week_text},
+                )
+                for week, key, week_text in week_keys
+            ]
             rows.append(Row(node, depth, ENTRY if enterable else VIEW, cells))
         grids.append(TreeGrid(tree, weeks, last_complete if last_complete in weeks else None, rows))
     return grids

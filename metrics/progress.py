@@ -413,11 +413,15 @@ class _NotText(Exception):
     """A value that does not survive text: the result is not stored."""
 
 
+_TEXT_TYPES = frozenset({Decimal, type(None)})
+_FLAGS = {Decimal: "1", type(None): "0"}
+
+
 def _text(values) -> str:
-    """Decimals (and None) as text that _numbers reads back digit for digit, exponent and sign of zero included."""
-    for value in values:
-        if value is not None and (type(value) is not Decimal or not value.is_finite()):
-            raise _NotText
+    """Decimals (and None) as text that _numbers reads back digit for digit (str of a Decimal keeps its exponent
+    and the sign of a zero)."""
+    if not _TEXT_TYPES.issuperset(map(type, values)):
+        raise _NotText
     return "|".join(map(str, values))
 
 
@@ -439,12 +443,12 @@ def _encode(progress: Progress, data: TreeData):
             result = progress.nodes[node.code]
             state = engine.node_state(result, d)
             weekly = _text(state.weekly)
-            flags = "" if node.is_formula else "".join("0" if value is None else "1" for value in state.weekly)
+            flags = "" if node.is_formula else "".join(map(_FLAGS.__getitem__, map(type, state.weekly)))
             nodes.append(
                 (
                     tuple(getattr(result, name) for name in _FIGURES),
                     weekly,
-                    "".join(_REASON_LETTERS[reason] for reason in state.reasons),
+                    "".join(map(_REASON_LETTERS.__getitem__, state.reasons)),
                     _text([state.projected]),
                     None if state.run_actual is None else _text(state.run_actual),
                     None if state.run_forecast is None else _text(state.run_forecast),

@@ -161,7 +161,6 @@ def save_cell(request):
     context = {
         "cell": result.cell(),
         "computed": computed_cells_for_week(node.tree, week) if saved else [],
-        "oob": True,
     }
     response = render(request, "metrics/grid.html#cell-response", context)
     if saved:

@@ -596,3 +596,20 @@ def test_the_whole_grid_refuses_more_fields_than_its_grid_can_send(client, membe
     body = urlencode(typed + [(f"x{i}", "") for i in range(allowed - len(typed))])
     assert client.post(GRID, body, content_type="application/x-www-form-urlencoded").status_code == 302
     assert value_of(m7, LAST_WEEK) == Decimal(1)
+
+
+def test_names_notes_and_typed_text_are_escaped_in_the_grid(client, member, nodes):
+    Node.objects.filter(pk=nodes["leads"].pk).update(name='<b>"リード"</b>', definition="a & b", unit="<件>")
+    set_entry(nodes["leads"], LAST_WEEK, Decimal(5), user=member, source="grid", note="<i>'展示会'</i>")
+    client.force_login(member)
+    page = client.get(GRID).content.decode()
+    assert "<b>" not in page and "<i>" not in page and "<件>" not in page
+    assert "&lt;b&gt;&quot;リード&quot;&lt;/b&gt;" in page
+    assert 'title="&lt;i&gt;&#x27;展示会&#x27;&lt;/i&gt;"' in page
+    assert 'title="a &amp; b"' in page and "(&lt;件&gt;)" in page
+    key = cell_key(nodes["leads"].pk, WEEK_BEFORE)
+    response = client.post(GRID, {**cell(nodes["leads"], WEEK_BEFORE, '"><script>x</script>')})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<script>x" not in page
+    assert f'id="v-{key}" name="v-{key}" value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in page
