@@ -6,17 +6,21 @@ else comes from the progress engine.
 """
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -30,6 +34,8 @@ from metrics import engine, progress, reports
 from metrics.progress import default_as_of
 from metrics.progress_files import progress_to_csv, progress_to_json
 from metrics.warnings import warning_messages
+
+logger = logging.getLogger(__name__)
 
 CSV_BOM = "\ufeff"  # Excel opens UTF-8 files as UTF-8 only with it
 
@@ -79,7 +85,6 @@ def dashboard(request, pk):
         "departments": departments,
         "department": department,
         **_week_choices(request, tree, result, department_id),
-        **_tree_numbers(loaded, result, department_id),
         **chart_scripts_context(),
     }
     query = {"as_of": result.as_of_week.isoformat()}
@@ -89,16 +94,30 @@ def dashboard(request, pk):
     context["csv_url"] = _url(reverse("metrics:progress-csv", args=[tree.pk]), **query)
     context["grid_url"] = _url(reverse("metrics:grid"), tree=tree.pk, week=result.as_of_week.isoformat(), show="all")
     context["import_url"] = reverse("metrics:import-entries", args=[tree.pk])
-    kgi = context["kgi"]
-    if kgi is not None:
-        context["kgi_chart_url"] = _url(reverse("metrics:node-chart-data", args=[kgi.node.pk]), **query)
-        context["kgi_table"] = reports.table_rows(kgi.progress, reports.as_of_index(result), {})
-        context["kgi_has_stretch"] = kgi.node.stretch is not None
-        context["kgi_summary"] = chart_summary(kgi.node, kgi.progress, result.as_of_week, "cumulative")
     context["numbers_key"] = _numbers_key(tree, result.as_of_week, department_id, context["node_query"])
     context["numbers_timeout"] = progress.TIMEOUT
+    # The numbers as rendered before, when they are kept; else what the template renders (and keeps) them from.
+    context["kept_numbers"] = _kept_numbers(context["numbers_key"])
+    if context["kept_numbers"] is None:
+        context.update(_tree_numbers(loaded, result, department_id))
+        kgi = context["kgi"]
+        if kgi is not None:
+            context["kgi_chart_url"] = _url(reverse("metrics:node-chart-data", args=[kgi.node.pk]), **query)
+            context["kgi_table"] = reports.table_rows(kgi.progress, reports.as_of_index(result), {})
+            context["kgi_has_stretch"] = kgi.node.stretch is not None
+            context["kgi_summary"] = chart_summary(kgi.node, kgi.progress, result.as_of_week, "cumulative")
     template = "metrics/dashboard.html#numbers" if request.htmx else "metrics/dashboard.html"
     return render(request, template, context)
+
+
+def _kept_numbers(key):
+    """The dashboard's numbers as its {% cache %} tag kept them under `key`; None when they are not kept."""
+    try:
+        kept = cache.get(make_template_fragment_key("dashboard-numbers", [key]))
+    except Exception:  # the cache is an optimisation: without it, the numbers are rendered as before
+        logger.warning("dashboard numbers: reading the cache failed", exc_info=True)
+        return None
+    return None if kept is None else mark_safe(kept)  # what the template rendered and escaped
 
 
 def _numbers_key(tree, as_of_week, department_id, node_query):

@@ -430,3 +430,18 @@ def test_renaming_a_department_shows_at_once_on_the_trees_that_show_it(tree, mar
     assert after == {tree.pk: before[tree.pk] + 1, other.pk: before[other.pk]}
     Department.objects.create(name="新しい部署")  # a new department is on no tree yet
     assert {item.pk: item.data_version for item in Tree.objects.all()} == after
+
+
+@pytest.mark.usefixtures("entries")
+def test_the_dashboard_renders_its_numbers_when_the_cache_keeps_nothing(client, member, tree, monkeypatch):
+    """As with Redis down: config.cache.ResilientRedisCache answers every read with a miss."""
+    client.force_login(member)
+    url = reverse("metrics:dashboard", args=[tree.pk])
+    expected = numbers(client.get(url).content.decode())
+    monkeypatch.setattr(cache, "get", lambda key, default=None, version=None: default)
+    monkeypatch.setattr(cache, "get_many", lambda keys, version=None: {})
+    monkeypatch.setattr(cache, "set", lambda *args, **kwargs: None)
+    monkeypatch.setattr(cache, "set_many", lambda *args, **kwargs: [])
+    for _ in range(2):
+        page = client.get(url).content.decode()
+        assert numbers(page) == expected and "135件" in expected
