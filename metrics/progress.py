@@ -35,9 +35,8 @@ Decisions where docs/numbers.md leaves a choice:
 - Entries outside the period's weeks are not read. Stored seasonality weights that are not numbers are passed
   on as an empty tuple, so the engine warns and spreads the target evenly.
 - The default "as of" date is the last complete week (Tree.last_complete_week), clamped to the period.
-- Values are read as the database writes them in text and made Decimals with 6 decimal places, as the ORM
-  gives them. On SQLite (development only), a value stored as a REAL is read as SQLite prints it, its 15
-  significant digits, which is the value that was saved; the ORM goes through a float there.
+- Values are read as the database writes them in text and made Decimals with 6 decimal places, exactly as
+  the ORM gives them (on SQLite, whose REAL values both read to 15 significant digits).
 - A formula error's `EngineWarning.detail` is kept in the language of the request that computed it (pages
   word formula errors from the node itself, never from it).
 """
@@ -51,6 +50,7 @@ from datetime import date
 from decimal import Context, Decimal, InvalidOperation
 from functools import cached_property
 from itertools import repeat
+from operator import itemgetter
 
 from django.conf import settings
 from django.core.cache import cache
@@ -223,6 +223,7 @@ class _JSONArray(Func):
 
 _SIX_PLACES = Decimal("0.000001")
 _DECIMALS = Context(prec=24)  # the field's max_digits, as the ORM reads values
+_WEEK_TEXT, _VALUE_TEXT = itemgetter(slice(0, 10)), itemgetter(slice(10, None))  # of "2026-06-291234.5"
 
 
 def read_entries(loaded: list[LoadedTree], notes_for: set[str] | None = None) -> None:
@@ -257,8 +258,10 @@ def read_entries(loaded: list[LoadedTree], notes_for: set[str] | None = None) ->
         if week_of is None:
             week_of = weeks_of[item.tree.pk] = {week.isoformat(): week for week in item.data.weeks}
         items = row[1].split(",")
-        weeks = [week_of.get(text[:10]) or date.fromisoformat(text[:10]) for text in items]
-        values = map(_DECIMALS.quantize, map(Decimal, [text[10:] for text in items]), repeat(_SIX_PLACES))
+        weeks = list(map(week_of.get, map(_WEEK_TEXT, items)))
+        if None in weeks:  # a date that is not the start of one of the period's weeks
+            weeks = [week or date.fromisoformat(text[:10]) for week, text in zip(weeks, items, strict=True)]
+        values = map(_DECIMALS.quantize, map(Decimal, map(_VALUE_TEXT, items)), repeat(_SIX_PLACES))
         item.entries[code] = dict(zip(weeks, values, strict=True))
         if len(row) > 2 and row[2]:
             notes = {date.fromisoformat(week): note for week, note in json.loads(row[2])}

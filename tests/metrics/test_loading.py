@@ -262,3 +262,16 @@ def test_export_progress_refuses_an_unknown_tree_and_lists_every_error(db):
     message = str(caught.value)
     assert 'There is no tree with the code "nope".' in message
     assert "“soon” is not a date" in message
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0", "-0.5", "0.1", "8800", "123456789.123456", "12345678901234.1", "12345678901.123456", "-0.000001"],
+)
+def test_the_loader_reads_each_value_as_the_orm_does(funnel, value):
+    deals = funnel.nodes.get(code="deals")
+    Entry.objects.filter(node=deals, week=week(0)).update(value=D(value))
+    stored = Entry.objects.get(node=deals, week=week(0)).value
+    data, entries = load_tree_data(funnel)
+    assert repr(entries["deals"][week(0)]) == repr(stored)  # digit for digit, exponent included
+    assert entries["deals"][week(1)] == D(5)
