@@ -1,10 +1,10 @@
 """The entry grid's rows and cells as HTML: {% load grid_tags %} (templates/metrics/grid.html).
 
 Why Python and not the template language: a 200-node tree's grid has 1,200 cells of some 25 values each, and
-rendering them with template tags and filters took over 150 ms per page; these functions build the same markup
-in a few. The page's htmx fragments (a saved cell's state and hidden fields, the computed cells of its week)
-come from the same functions, so page and fragment share one markup. They format only: no query. Every value
-is escaped (`_e`), as the template escaped it.
+rendering them value by value with template tags and filters was most of the page's time (docs/performance.md);
+these functions build the same markup at a fraction of the cost. The page's htmx fragments (a saved cell's
+state and hidden fields, the computed cells of its week) come from the same functions, so page and fragment
+share one markup. They format only: no query. Every value is escaped (`_e`), as the template escaped it.
 """
 
 from html import escape
