@@ -65,7 +65,7 @@ from metrics import engine
 from metrics.engine import NodeData, NodeProgress, NodeState, Progress, TreeData
 from metrics.models import Entry
 
-FORMAT = 2  # the shape of what is stored; the release covers every other change of the code
+FORMAT = 3  # the shape of what is stored; the release covers every other change of the code
 TIMEOUT = 24 * 60 * 60
 KEY_PREFIX = "goaltree:progress"
 
@@ -83,7 +83,8 @@ class LoadedTree:
     nodes: list[Node]  # in tree order, as in data.nodes
     depths: dict[str, int]
     notes: dict[str, dict[date, str]] = field(default_factory=dict)
-    entry_flags: dict[str, str] | None = None  # without entries: per measured node, "1"/"0" per week of the period
+    # Each measured node's entries as the database packed them (read_entries), read or kept: "" for none.
+    packed: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def by_code(self) -> dict[str, Node]:
@@ -92,20 +93,14 @@ class LoadedTree:
     @property
     def has_entries(self) -> bool:
         if self.entries is None:
-            return any("1" in flags for flags in (self.entry_flags or {}).values())
+            return any(self.packed.values())
         return any(self.entries.values())
 
     def has_entry(self, code: str, week: date) -> bool:
         """Whether the measured node `code` has an entry for `week`, one of the period's weeks."""
         if self.entries is None:
-            flags = (self.entry_flags or {}).get(code)
-            index = self._week_index.get(week)
-            return flags is not None and index is not None and flags[index] == "1"
+            return f",{week.isoformat()}" in f",{self.packed.get(code, '')}"  # each entry starts with its week
         return week in self.entries.get(code, {})
-
-    @cached_property
-    def _week_index(self) -> dict[date, int]:
-        return {week: k for k, week in enumerate(self.data.weeks)}
 
 
 def node_rows(trees):
@@ -234,6 +229,7 @@ def read_entries(loaded: list[LoadedTree], notes_for: set[str] | None = None) ->
     """
     for item in loaded:
         item.entries = {node.code: {} for node in item.nodes if node.is_measured}
+        item.packed = dict.fromkeys(item.entries, "")
         item.notes = {}
     node_of = _measured(loaded)
     ranges = _in_periods(loaded)
@@ -257,16 +253,25 @@ def read_entries(loaded: list[LoadedTree], notes_for: set[str] | None = None) ->
         week_of = weeks_of.get(item.tree.pk)
         if week_of is None:
             week_of = weeks_of[item.tree.pk] = {week.isoformat(): week for week in item.data.weeks}
-        items = row[1].split(",")
-        weeks = list(map(week_of.get, map(_WEEK_TEXT, items)))
-        if None in weeks:  # a date that is not the start of one of the period's weeks
-            weeks = [week or date.fromisoformat(text[:10]) for week, text in zip(weeks, items, strict=True)]
-        values = map(_DECIMALS.quantize, map(Decimal, map(_VALUE_TEXT, items)), repeat(_SIX_PLACES))
-        item.entries[code] = dict(zip(weeks, values, strict=True))
+        item.packed[code] = row[1]
+        item.entries[code] = unpack(row[1], week_of)
         if len(row) > 2 and row[2]:
             notes = {date.fromisoformat(week): note for week, note in json.loads(row[2])}
             if notes:
                 item.notes[code] = notes
+
+
+def unpack(packed: str, week_of: dict[str, date]) -> dict[date, Decimal]:
+    """{week: value} of a node's entries as read_entries reads them from the database (`week_of`: the period's
+    weeks by their ISO text)."""
+    if not packed:
+        return {}
+    items = packed.split(",")
+    weeks = list(map(week_of.get, map(_WEEK_TEXT, items)))
+    if None in weeks:  # a date that is not the start of one of the period's weeks
+        weeks = [week or date.fromisoformat(text[:10]) for week, text in zip(weeks, items, strict=True)]
+    values = map(_DECIMALS.quantize, map(Decimal, map(_VALUE_TEXT, items)), repeat(_SIX_PLACES))
+    return dict(zip(weeks, values, strict=True))
 
 
 def read_notes(loaded: list[LoadedTree], notes_for: set[str] | None = None) -> None:
@@ -345,7 +350,7 @@ def trees_progress(trees, as_of, notes_for: set[str] | None = None) -> dict[int,
             tree = item.tree
             progress = engine.compute(item.data, item.entries, as_of(tree) if callable(as_of) else as_of)
             result[tree.pk] = TreeProgress(item, progress)
-            payload = _encode(progress, item.data)
+            payload = _encode(progress, item.data, item.packed)
             if payload is not None:
                 new[keys[tree.pk]] = payload
         _set_many(new)
@@ -410,14 +415,11 @@ _FIGURES = (
     "projection",
 )
 _SERIES = ("weeks", "cumulative_actual", "cumulative_target", "cumulative_stretch", "cumulative_forecast")
+_TEXT_TYPES = frozenset({Decimal, type(None)})
 
 
 class _NotText(Exception):
     """A value that does not survive text: the result is not stored."""
-
-
-_TEXT_TYPES = frozenset({Decimal, type(None)})
-_FLAGS = {Decimal: "1", type(None): "0"}
 
 
 def _text(values) -> str:
@@ -437,25 +439,34 @@ def _numbers(text: str) -> list:
     return [None if part == "None" else Decimal(part) for part in parts]
 
 
-def _encode(progress: Progress, data: TreeData):
-    """What the cache keeps of `progress` (computed from `data`); None when it cannot be kept."""
+def _encode(progress: Progress, data: TreeData, packed: dict[str, str] | None = None):
+    """What the cache keeps of `progress` (computed from `data`); None when it cannot be kept.
+
+    Per node: its figures, and what its weekly series are rebuilt from. A measured node's weekly values are its
+    entries, so they are kept as the database packed them (`packed`, from read_entries) rather than written
+    out again; a formula node's are kept as text, with why each is missing.
+    """
+    packed = packed or {}
     d = progress.weeks.index(progress.as_of_week) if progress.weeks else -1
     nodes = []
     try:
         for node in data.nodes:
             result = progress.nodes[node.code]
+            figures = tuple(getattr(result, name) for name in _FIGURES)
+            if not node.is_formula and node.code in packed:
+                projected = result.weeks[d + 1].forecast if d + 1 < len(result.weeks) else None
+                nodes.append((figures, None, None, _text([projected]), None, None, packed[node.code]))
+                continue
             state = engine.node_state(result, d)
-            weekly = _text(state.weekly)
-            flags = "" if node.is_formula else "".join(map(_FLAGS.__getitem__, map(type, state.weekly)))
             nodes.append(
                 (
-                    tuple(getattr(result, name) for name in _FIGURES),
-                    weekly,
+                    figures,
+                    _text(state.weekly),
                     "".join(map(_REASON_LETTERS.__getitem__, state.reasons)),
                     _text([state.projected]),
                     None if state.run_actual is None else _text(state.run_actual),
                     None if state.run_forecast is None else _text(state.run_forecast),
-                    flags,
+                    None,
                 )
             )
     except (_NotText, KeyError):
@@ -465,7 +476,7 @@ def _encode(progress: Progress, data: TreeData):
 
 
 def _decode(payload, item: LoadedTree) -> Progress | None:
-    """The Progress kept in `payload` for the tree of `item` (whose entry flags it fills); None without one."""
+    """The Progress kept in `payload` for the tree of `item` (whose packed entries it fills); None without one."""
     if payload is None or payload[0] != FORMAT:
         return None
     _format, codes, as_of_week, kgi, ranking, warnings, nodes = payload
@@ -475,12 +486,12 @@ def _decode(payload, item: LoadedTree) -> Progress | None:
     weeks = tuple(data.weeks)
     d = weeks.index(as_of_week) if weeks else -1
     results = {}
-    flags = {}
+    packed = {}
     for node, stored in zip(data.nodes, nodes, strict=True):
         results[node.code] = _CachedNodeProgress.of(node, weeks, d, data.warning_threshold, stored)
-        if not node.is_formula:
-            flags[node.code] = stored[6]
-    item.entry_flags = flags
+        if stored[6] is not None:
+            packed[node.code] = stored[6]
+    item.packed = packed
     return Progress(
         tree=data.code,
         weeks=weeks,
@@ -531,10 +542,17 @@ class _CachedNodeProgress(NodeProgress):
 
     def _rebuild(self):
         weeks, d, threshold, stored = self._stored
-        _figures, weekly, reasons, projected, run_actual, run_forecast, _flags = stored
+        _figures, weekly, reasons, projected, run_actual, run_forecast, packed = stored
+        if packed is not None:  # a measured node: its weekly values are its entries
+            entries = unpack(packed, {week.isoformat(): week for week in weeks})
+            weekly = list(map(entries.get, weeks))
+            reasons = [None if value is not None else engine.NO_ENTRY for value in weekly]
+        else:
+            weekly = _numbers(weekly)
+            reasons = [_REASONS[letter] for letter in reasons]
         state = NodeState(
-            weekly=_numbers(weekly),
-            reasons=[_REASONS[letter] for letter in reasons],
+            weekly=weekly,
+            reasons=reasons,
             projected=_numbers(projected)[0],
             run_actual=None if run_actual is None else _numbers(run_actual),
             run_forecast=None if run_forecast is None else _numbers(run_forecast),
