@@ -21,10 +21,11 @@ database restore, clear the cache (docs/operations.md). Pages keep rendered frag
 (`cache_parts`). When the cache fails (Redis down), pages compute as before.
 
 What is stored is small and quick to read back: each node's figures (actual and target to date,
-achievement, status, forecast, sensitivity…) and its weekly values as text; a node's weekly series are
-rebuilt from them by the engine's own functions (metrics.engine.rebuild_node_progress) only when a page reads
-them, so a dashboard reads back 200 nodes' figures and one node's weeks. A result that cannot be kept as text
-(entries that are not Decimals, which the database never gives) is not kept.
+achievement, status, forecast, sensitivity…) and its weekly values as text (a measured node's as the
+database packed its entries); a node's weekly series are rebuilt from them by the engine's own functions
+(metrics.engine.rebuild_node_progress) only when a page reads them, so a dashboard reads back 200 nodes'
+figures and one node's weeks. A result that cannot be kept as text (entries that are not Decimals, which
+the database never gives) is not kept.
 
 Compute: `trees_progress(trees, as_of)` / `tree_progress(tree, as_of)` give each tree's LoadedTree and
 Progress, from the cache or computed and kept; `progress_for_tree(tree, as_of)` the Progress and TreeData;
@@ -39,6 +40,9 @@ Decisions where docs/numbers.md leaves a choice:
   the ORM gives them (on SQLite, whose REAL values both read to 15 significant digits).
 - A formula error's `EngineWarning.detail` is kept in the language of the request that computed it (pages
   word formula errors from the node itself, never from it).
+
+Longer than 500 lines on purpose: loading, keeping and computing progress are one concern with one owner,
+and the stored form (the end of the module) is read by nothing else.
 """
 
 from __future__ import annotations
