@@ -220,16 +220,32 @@ class _JSONArray(Func):
         return super().as_sql(compiler, connection, function="JSON_ARRAY", **extra_context)
 
 
+class _ValueText(Func):
+    """An entry's value as text with the field's 6 decimal places, as the ORM reads it. PostgreSQL writes them
+    (numeric(24, 6)); SQLite stores whole numbers as integers, which get them written out here, and any other
+    value is marked with "~" to be rounded to them in Python (`unpack`)."""
+
+    template = "CAST(%(expressions)s AS TEXT)"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = (
+            "CASE typeof(%(expressions)s) WHEN 'integer' THEN CAST(%(expressions)s AS TEXT) || '.000000' "
+            "ELSE '~' || CAST(%(expressions)s AS TEXT) END"
+        )
+        return super().as_sql(compiler, connection, template=template, **extra_context)
+
+
 _SIX_PLACES = Decimal("0.000001")
 _DECIMALS = Context(prec=24)  # the field's max_digits, as the ORM reads values
-_WEEK_TEXT, _VALUE_TEXT = itemgetter(slice(0, 10)), itemgetter(slice(10, None))  # of "2026-06-291234.5"
+_WEEK_TEXT, _VALUE_TEXT = itemgetter(slice(0, 10)), itemgetter(slice(10, None))  # of "2026-06-291234.500000"
 
 
 def read_entries(loaded: list[LoadedTree], notes_for: set[str] | None = None) -> None:
     """Fill the entries (and the notes of `notes_for` codes; None: all) of the `loaded` trees, in one query.
 
     Each node comes as one row: `week value,week value,…` (a week is its 10 ISO characters, the value follows
-    as the database writes it) and its notes as a JSON array of [week, note].
+    as text, _ValueText) and its notes as a JSON array of [week, note].
     """
     for item in loaded:
         item.entries = {node.code: {} for node in item.nodes if node.is_measured}
@@ -239,7 +255,7 @@ def read_entries(loaded: list[LoadedTree], notes_for: set[str] | None = None) ->
     ranges = _in_periods(loaded)
     if ranges is None or not node_of:
         return
-    packed = StringAgg(Concat(Cast("week", TextField()), Cast("value", TextField())), Value(","))
+    packed = StringAgg(Concat(Cast("week", TextField()), _ValueText("value")), Value(","))
     annotations = {"packed": packed}
     if notes_for is None or notes_for:
         wanted = Q(note__gt="")
@@ -270,11 +286,14 @@ def unpack(packed: str, week_of: dict[str, date]) -> dict[date, Decimal]:
     weeks by their ISO text)."""
     if not packed:
         return {}
-    items = packed.split(",")
+    rounded = "~" not in packed  # every value has its 6 decimal places already (_ValueText)
+    items = (packed if rounded else packed.replace("~", "")).split(",")
     weeks = list(map(week_of.get, map(_WEEK_TEXT, items)))
     if None in weeks:  # a date that is not the start of one of the period's weeks
         weeks = [week or date.fromisoformat(text[:10]) for week, text in zip(weeks, items, strict=True)]
-    values = map(_DECIMALS.quantize, map(Decimal, map(_VALUE_TEXT, items)), repeat(_SIX_PLACES))
+    values = map(Decimal, map(_VALUE_TEXT, items))
+    if not rounded:
+        values = map(_DECIMALS.quantize, values, repeat(_SIX_PLACES))
     return dict(zip(weeks, values, strict=True))
 
 
