@@ -9,6 +9,7 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config.env import env_bool, env_int, env_list, env_str
+from config.release import release
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -114,6 +115,9 @@ if _cache_url:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Names the running code in the keys of what is kept in the cache (config/release.py): results computed or
+# worded by another release are never read. Deployments set it, e.g. to the commit they ship.
+RELEASE = release(BASE_DIR, env_str("RELEASE"))
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

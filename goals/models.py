@@ -135,6 +135,15 @@ class Department(models.Model):
     def __str__(self):
         return self.name
 
+    def save(self, *args, **kwargs):
+        """Save, and count a change of every tree that shows this department (its name on dashboards)."""
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if not adding:
+            shown = Q(department=self) | Q(nodes__department=self, nodes__archived_at__isnull=True)
+            trees = Tree.objects.filter(shown).values("pk")
+            Tree.objects.filter(pk__in=trees).update(data_version=F("data_version") + 1)
+
 
 class Membership(models.Model):
     class Role(models.TextChoices):
@@ -199,9 +208,10 @@ class Tree(VersionedModel):
         related_name="next_trees",
         verbose_name=_("previous period's tree"),
     )
-    # Goes up with every write that changes what the tree's progress is computed from: its structure (versioned
-    # saves, moves, reorders, archiving, restoring, tree-file imports) and its numbers (metrics.entries.set_entry,
-    # entries imports, bulk loads). Only Tree.bump_data_version writes it, with an F() update.
+    # Goes up with every write that changes what the tree's progress is computed from or shown with: its
+    # structure (versioned saves, moves, reorders, archiving, restoring, tree-file imports), its numbers
+    # (metrics.entries.set_entry, entries imports, bulk loads) and the names of its departments (Department.save).
+    # Only F() updates write it (Tree.bump_data_version); metrics.progress keys what it keeps by it.
     data_version = models.PositiveBigIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

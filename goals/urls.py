@@ -10,7 +10,7 @@ urlpatterns = [
     path("people/departments/", accounts.create_department, name="create-department"),
     path("people/memberships/", accounts.set_membership, name="set-membership"),
     path("people/memberships/<int:pk>/delete/", accounts.delete_membership, name="delete-membership"),
-    # Trees and nodes (tree editor) -- below this line
+    # Trees and nodes (the tree editor)
     # /trees/
     path("trees/", trees.tree_list, name="tree-list"),
     path("trees/new/", trees.new_tree, name="tree-create"),

@@ -10,14 +10,13 @@ from decimal import Decimal
 from goals import treefile
 from goals.bounds import storable
 from goals.models import Tree
-from metrics.engine import compute
-from metrics.loading import decimal_string, load_tree_data
+from metrics.progress import progress_for_tree
+from metrics.progress_files import decimal_string
 
 
 def period_actuals(tree) -> dict[str, Decimal | None]:
     """{node code: actual over the whole period} of the tree's active nodes, from the progress engine."""
-    data, entries = load_tree_data(tree)
-    progress = compute(data, entries, tree.period_end)
+    progress, _data = progress_for_tree(tree, tree.period_end)
     return {code: result.actual_to_date for code, result in progress.nodes.items()}
 
 

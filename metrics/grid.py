@@ -1,25 +1,13 @@
-"""The entry grid (docs/ui.md "GRID"): which trees, rows and weeks a person sees, and saving what they typed.
+"""The entry grid's view model (docs/ui.md "GRID"): which trees, rows and weeks a person sees, and each cell.
 
-A cell is named by its key `<node id>-<yyyymmdd>`. A form that saves cells (the whole grid posted without
-JavaScript, or a single cell through htmx) sends, for each cell key K:
-
-    v-K         the value as typed; blank deletes the entry (missing, never zero)
-    ver-K       the entry's version when the page was loaded (0: there was no entry)
-    orig-K      the value as loaded, so that a cell the person did not touch is never written
-    note-K      the note as typed (optional)
-    orignote-K  the note as loaded (absent: there was none)
-
-and, to settle a conflict, `overwrite=K:<version>` (save over the other person's change, which had that
-version) or `theirs=K` (take the other person's value and leave the cell).
+A cell is named by its key `<node id>-<yyyymmdd>`; its input and hidden fields (what a save sends) are
+described in metrics.grid_saving, which reads and saves them. This module only builds what the page shows:
+the rows of each selected tree in tree order (goals.outline), the visible weeks, the stored entries, and the
+formula nodes' weekly values computed by the engine over those weeks alone.
 
 Decisions where docs/numbers.md leaves a choice:
 - Inputs show stored values with a comma per three digits (`13,020`), as the rest of the tables do;
   `parse_value` reads them back unchanged.
-- A cell the person did not touch is skipped even when someone else changed it since the page was loaded:
-  only a cell whose value or note differs from what was loaded can conflict. A touched cell whose typed
-  value already equals the stored one is not a conflict either.
-- A note needs a number: a note typed into a cell that is blank is refused, since deleting the entry
-  deletes its note.
 """
 
 import re
@@ -27,26 +15,21 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cached_property
+from typing import NamedTuple
 
-from django.core.exceptions import BadRequest
-from django.db import transaction
-from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from goals import outline
-from goals.formatting import TOO_LARGE, date_label, grouped, is_too_large, week_label
-from goals.models import Node, Tree, display_name
+from goals.formatting import TOO_LARGE, grouped, is_too_large, week_label
+from goals.models import Node, Tree
 from goals.periods import clamp_week
-from goals.values import ValueParseError, is_percent_unit, parse_value, text_problem
+from goals.values import is_percent_unit
 from metrics import engine
-from metrics.entries import EntryConflict, set_entry
-from metrics.loading import tree_data
-from metrics.models import Entry, EntryChange
+from metrics.models import Entry
+from metrics.progress import node_rows, tree_data
 
 VISIBLE_WEEKS = 6
 MINE, ALL = "mine", "all"
-NOTE_MAX_LENGTH = Entry._meta.get_field("note").max_length
 _KEY = re.compile(r"([0-9]{1,18})-([0-9]{8})\Z")
 
 # Cell outcomes, as the page and grid.js read them (data-outcome).
@@ -65,7 +48,7 @@ SAVED, DELETED, UNCHANGED, THEIRS, ERROR, CONFLICT, NOT_SAVED = (
 
 
 def cell_key(node_id, week: date) -> str:
-    return f"{node_id}-{week:%Y%m%d}"
+    return f"{node_id}-{week.isoformat().replace('-', '')}"
 
 
 def parse_key(key: str) -> tuple[int, date] | None:
@@ -78,9 +61,9 @@ def parse_key(key: str) -> tuple[int, date] | None:
         return None
 
 
-def cell_label(node, week: date) -> str:
-    """`受注件数（6/29週）`: how a message names the cell."""
-    return _("%(node)s (%(week)s)") % {"node": node.name, "week": week_label(week)}
+def cell_label(node, week: date, week_text: str | None = None) -> str:
+    """`受注件数（6/29週）`: how a message names the cell (`week_text`: the week's label, when known)."""
+    return _("%(node)s (%(week)s)") % {"node": node.name, "week": week_text or week_label(week)}
 
 
 def labelled(label: str, message: str) -> str:
@@ -107,69 +90,15 @@ def computed_text(value: Decimal | None, unit: str) -> str:
     return grouped(value, places)
 
 
-def _time_label(moment: datetime | None) -> str:
-    """14:32 for today, else the date and time."""
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment)
-    clock = local.strftime("%H:%M")
-    if local.date() == timezone.localdate():
-        return clock
-    return f"{date_label(local.date())} {clock}"
-
-
-def _sentences(*parts: str) -> str:
-    """Japanese sentences follow each other without a space; English ones with one."""
-    separator = "" if (get_language() or "").startswith("ja") else " "
-    return separator.join(part for part in parts if part)
-
-
 # --- cells ---------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Conflict:
-    """Someone else changed the cell after the person loaded it: what they did, for the message and buttons."""
+class StoredEntry(NamedTuple):
+    """What the grid shows of an entry (an Entry row has more, and costs more to read)."""
 
-    current: Entry | None  # the entry as stored now; None: they deleted it
-    person: str  # their display name; "" when unknown
-    at: datetime | None
-    typed: Decimal | None  # what this person typed (None: a blank cell)
-
-    @property
-    def version(self) -> int:
-        return self.current.version if self.current else 0
-
-    @property
-    def value_text(self) -> str:
-        return input_text(self.current.value) if self.current else ""
-
-    @property
-    def use_theirs_label(self) -> str:
-        if self.person:
-            return _("Use %(person)s's value") % {"person": self.person}
-        return _("Use the saved value")
-
-    def message(self) -> str:
-        values = {"person": self.person, "time": _time_label(self.at), "value": self.value_text}
-        if self.current is None:
-            if self.person:
-                happened = _("Not saved: %(person)s deleted this number at %(time)s.") % values
-            else:
-                happened = _("Not saved: this number was deleted at %(time)s.") % values
-        elif self.person:
-            happened = _("Not saved: %(person)s changed this to %(value)s at %(time)s.") % values
-        else:
-            happened = _("Not saved: this was changed to %(value)s at %(time)s.") % values
-        if self.typed is None:
-            kept = _("Your blank cell is kept.")
-        else:
-            kept = _("Your %(typed)s is kept.") % {"typed": input_text(self.typed)}
-        if self.person:
-            ask = _("Use %(person)s's value or Overwrite?") % values
-        else:
-            ask = _("Use the saved value or Overwrite?")
-        return _sentences(happened, kept, ask)
+    value: Decimal
+    note: str
+    version: int
 
 
 @dataclass
@@ -179,33 +108,32 @@ class Cell:
     node: Node
     week: date
     enterable: bool
-    entry: Entry | None = None
+    entry: Entry | StoredEntry | None = None
     text: str = ""  # what the input shows: the stored value, or what the person typed
     note: str = ""  # what the note field shows
     version: int = 0  # the version the page was loaded with
     orig: str = ""  # the value the page was loaded with
     orig_note: str = ""
     error: str = ""
-    conflict: Conflict | None = None
+    conflict: object = None  # metrics.grid_saving.Conflict: someone else changed it since the page was loaded
     outcome: str = ""
     autofocus: bool = False
+    key: str = ""  # cell_key; given by build_grids, else worked out
+    label: str = ""  # cell_label; given by build_grids, else worked out
+
+    def __post_init__(self):
+        self.key = self.key or cell_key(self.node.pk, self.week)
+        self.label = self.label or cell_label(self.node, self.week)
 
     @classmethod
-    def stored(cls, node, week, entry, enterable=True):
+    def stored(cls, node, week, entry, enterable=True, key="", label=""):
+        """The cell as stored: `entry` is an Entry or a StoredEntry (None: no entry)."""
         text = input_text(entry.value) if entry else ""
         note = entry.note if entry else ""
         version = entry.version if entry else 0
-        return cls(node, week, enterable, entry, text, note, version, text, note)
+        return cls(node, week, enterable, entry, text, note, version, text, note, key=key, label=label)
 
     @cached_property
-    def key(self) -> str:
-        return cell_key(self.node.pk, self.week)
-
-    @cached_property
-    def label(self) -> str:
-        return cell_label(self.node, self.week)
-
-    @property
     def stored_text(self) -> str:
         return input_text(self.entry.value) if self.entry else ""
 
@@ -346,22 +274,25 @@ def build_grids(access, trees, query: GridQuery, today: date) -> list[TreeGrid]:
     """
     if not trees:
         return []
-    nodes = list(Node.objects.active().filter(tree__in=trees).select_related("department"))
+    nodes = list(node_rows(trees))
     weeks_of = {tree.pk: visible_weeks(tree, query.anchor, today) for tree in trees}
     all_weeks = [week for weeks in weeks_of.values() for week in weeks]
     entries = {}
     if all_weeks:
-        for entry in Entry.objects.filter(
+        rows = Entry.objects.filter(
             node__tree__in=trees, node__archived_at__isnull=True, week__gte=min(all_weeks), week__lte=max(all_weeks)
-        ):
-            entries[(entry.node_id, entry.week)] = entry
+        ).values_list("node_id", "week", "value", "note", "version")
+        for node_id, week, value, note, version in rows.order_by():
+            entries[(node_id, week)] = StoredEntry(value, note, version)
     by_tree = {}
     for node in nodes:
         by_tree.setdefault(node.tree_id, []).append(node)
+    label = _("%(node)s (%(week)s)")
 
     grids = []
     for tree in trees:
         weeks = weeks_of[tree.pk]
+        week_keys = [(week, week.isoformat().replace("-", ""), week_label(week)) for week in weeks]
         tree_nodes = by_tree.get(tree.pk, [])
         computed = computed_values(tree, tree_nodes, weeks, entries)
         last_complete = tree.last_complete_week(today)
@@ -374,7 +305,17 @@ def build_grids(access, trees, query: GridQuery, today: date) -> list[TreeGrid]:
             if query.show == MINE and node.department_id not in access.member_of:
                 continue
             enterable = access.can_enter(node)
-            cells = [Cell.stored(node, week, entries.get((node.pk, week)), enterable) for week in weeks]
+            cells = [
+                Cell.stored(
+                    node,
+                    week,
+                    entries.get((node.pk, week)),
+                    enterable,
+                    key=f"{node.pk}-{key}",
+                    label=label % {"node": node.name, "week": week_text},
+                )
+                for week, key, week_text in week_keys
+            ]
             rows.append(Row(node, depth, ENTRY if enterable else VIEW, cells))
         grids.append(TreeGrid(tree, weeks, last_complete if last_complete in weeks else None, rows))
     return grids
@@ -417,216 +358,3 @@ def computed_cells_for_week(tree, week: date) -> list[ComputedCell]:
     return [
         ComputedCell(node, week, *computed.get((node.pk, week), (None, None))) for node in nodes if node.is_formula
     ]
-
-
-# --- reading and saving typed cells --------------------------------------------------------------------------
-
-
-@dataclass
-class CellInput:
-    key: str
-    node_id: int
-    week: date
-    text: str
-    version: int
-    orig: str | None  # None: not sent (treated as touched)
-    note: str | None  # None: not sent (the note stays)
-    orig_note: str
-    overwrite: int | None = None  # the version to save over, after a conflict
-    theirs: bool = False
-
-
-def read_cell_inputs(data) -> list[CellInput]:
-    """The cells in a posted form, in their order; BadRequest for anything a page of ours never sends."""
-    overwrite_key, overwrite_version = "", None
-    if data.get("overwrite"):
-        overwrite_key, _sep, version = data["overwrite"].rpartition(":")
-        overwrite_version = _version(version)
-    theirs_key = data.get("theirs", "")
-    inputs = []
-    for name in data:
-        if not name.startswith("v-"):
-            continue
-        key = name[2:]
-        parsed = parse_key(key)
-        if parsed is None:
-            raise BadRequest(f"bad cell key {key!r}")
-        inputs.append(
-            CellInput(
-                key=key,
-                node_id=parsed[0],
-                week=parsed[1],
-                text=data.get(name, ""),
-                version=_version(data.get(f"ver-{key}", "")),
-                orig=data.get(f"orig-{key}"),
-                note=data.get(f"note-{key}"),
-                orig_note=data.get(f"orignote-{key}", ""),
-                overwrite=overwrite_version if key == overwrite_key else None,
-                theirs=key == theirs_key,
-            )
-        )
-    return inputs
-
-
-def _version(text) -> int:
-    if not ((text or "").isascii() and text.isdigit()) or len(text) > 9:
-        raise BadRequest("bad version")
-    return int(text)
-
-
-@dataclass
-class CellResult:
-    input: CellInput
-    node: Node
-    value: Decimal | None = None
-    note: str | None = None  # None: leave the stored note as it is
-    touched: bool = True
-    error: str = ""
-    conflict: Conflict | None = None
-    outcome: str = ""
-    entry: Entry | None = None  # as stored now
-
-    @property
-    def expected_version(self) -> int:
-        return self.input.overwrite if self.input.overwrite is not None else self.input.version
-
-    def cell(self) -> Cell:
-        """The cell to show after this save: stored values when settled, what was typed when not."""
-        if self.outcome in (SAVED, DELETED, UNCHANGED, THEIRS):
-            cell = Cell.stored(self.node, self.input.week, self.entry)
-        else:
-            loaded_note = self.input.orig_note
-            cell = Cell(
-                self.node,
-                self.input.week,
-                True,
-                self.entry,
-                text=self.input.text,
-                note=self.input.note if self.input.note is not None else loaded_note,
-                version=self.input.version,
-                orig=self.input.orig if self.input.orig is not None else "",
-                orig_note=loaded_note,
-            )
-        cell.error = self.error
-        cell.conflict = self.conflict
-        cell.outcome = self.outcome
-        return cell
-
-
-def save_cells(inputs: list[CellInput], nodes: dict[int, Node], user) -> list[CellResult]:
-    """Read, check and save the cells all together: any refused value or conflict saves none of them."""
-    results = [_read(item, nodes[item.node_id]) for item in inputs]
-    current = _current_entries(inputs)
-    for result in results:
-        result.entry = current.get(result.input.key)
-        if result.error:
-            result.outcome = ERROR
-        elif result.input.theirs:
-            result.outcome = THEIRS
-        elif not result.touched or _already_stored(result, result.entry):
-            result.outcome = UNCHANGED
-        elif result.expected_version != (result.entry.version if result.entry else 0):
-            result.conflict = _conflict(result, result.entry)
-            result.outcome = CONFLICT
-    if any(result.outcome in (ERROR, CONFLICT) for result in results):
-        return _none_saved(results)
-
-    with transaction.atomic():
-        for result in results:
-            if result.outcome:
-                continue
-            try:
-                result.entry = set_entry(
-                    result.node,
-                    result.input.week,
-                    result.value,
-                    user=user,
-                    source=EntryChange.Source.GRID,
-                    note=result.note,
-                    expected_version=result.expected_version,
-                )
-            except EntryConflict as conflict:  # someone saved between our read and our write
-                result.entry = conflict.current
-                result.conflict = _conflict(result, conflict.current)
-                result.outcome = CONFLICT
-            else:
-                result.outcome = DELETED if result.value is None else SAVED
-        if any(result.outcome == CONFLICT for result in results):
-            transaction.set_rollback(True)
-            for result in results:
-                if result.outcome in (SAVED, DELETED):
-                    result.entry = current.get(result.input.key)
-            return _none_saved(results)
-    return results
-
-
-def _none_saved(results):
-    for result in results:
-        if result.outcome in ("", SAVED, DELETED):
-            result.outcome = NOT_SAVED
-    return results
-
-
-def _read(item: CellInput, node: Node) -> CellResult:
-    result = CellResult(item, node)
-    label = cell_label(node, item.week)
-    try:
-        result.value = parse_value(item.text, node.unit)
-    except ValueParseError as error:
-        result.error = labelled(label, error.message)
-        return result
-    loaded = _loaded_value(item.orig, node.unit)
-    value_touched = item.orig is None or loaded != result.value
-    note_touched = item.note is not None and item.note.strip() != item.orig_note.strip()
-    result.touched = value_touched or note_touched
-    if note_touched:
-        result.note = item.note.strip()
-        if len(result.note) > NOTE_MAX_LENGTH:
-            result.error = labelled(
-                label,
-                _("The note has %(count)s characters. Shorten it to %(max)s characters or fewer.")
-                % {"count": len(result.note), "max": NOTE_MAX_LENGTH},
-            )
-        elif text_problem(result.note, lines=True):
-            result.error = labelled(label, _("The note: %(problem)s") % {"problem": text_problem(result.note, True)})
-        elif result.note and result.value is None:
-            result.error = labelled(label, _("A note needs a number. Enter the number, or clear the note."))
-    return result
-
-
-def _loaded_value(text, unit):
-    try:
-        return parse_value(text, unit)
-    except ValueParseError:
-        return object()  # never equal: the cell counts as touched
-
-
-def _already_stored(result: CellResult, entry: Entry | None) -> bool:
-    """What the person typed is what is stored already (by them in another tab, or by someone else)."""
-    if entry is None:
-        return result.value is None
-    return entry.value == result.value and (result.note is None or result.note == entry.note)
-
-
-def _current_entries(inputs) -> dict[str, Entry]:
-    if not inputs:
-        return {}
-    wanted = {item.key for item in inputs}
-    entries = Entry.objects.filter(
-        node_id__in={item.node_id for item in inputs}, week__in={item.week for item in inputs}
-    ).select_related("updated_by")
-    return {key: entry for entry in entries if (key := cell_key(entry.node_id, entry.week)) in wanted}
-
-
-def _conflict(result: CellResult, current: Entry | None) -> Conflict:
-    if current is not None:
-        return Conflict(current, display_name(current.updated_by), current.updated_at, result.value)
-    change = (
-        EntryChange.objects.filter(node=result.node, week=result.input.week)
-        .select_related("user")
-        .order_by("-created_at", "-id")
-        .first()
-    )
-    return Conflict(
-        None, display_name(change.user) if change else "", change.created_at if change else None, result.value
-    )

@@ -27,7 +27,7 @@ from goals.bounds import clamp_day
 from goals.initiatives import letter
 from goals.models import Initiative, Node
 from metrics.engine import initiative_effect
-from metrics.progress_cache import cached_progress
+from metrics.progress import progress_for_tree
 
 DEFAULT_WEEKS = 4
 WEEK_CHOICES = (2, 4, 8, 12)
@@ -42,13 +42,13 @@ def weekly_values(tree, codes, as_of_week):
     """{code: {week: value}} of the nodes `codes`: entries of measured nodes, engine values of formula nodes.
 
     Both come from the tree's progress at `as_of_week` (a measured node's weekly actuals are its entries in the
-    period's weeks), which the dashboards of the same week computed already: metrics.progress_cache keeps it.
+    period's weeks), which the dashboards of the same week computed already: metrics.progress keeps it.
     Nodes the progress leaves out (archived, or under an archived parent) have none.
     """
     codes = set(codes)
     if not codes:
         return {}
-    progress, _tree_data = cached_progress(tree, as_of_week)
+    progress, _tree_data = progress_for_tree(tree, as_of_week)
     values = {}
     for code in codes:
         node_progress = progress.nodes.get(code)
@@ -229,7 +229,7 @@ def _node_order(nodes_by_id):
 def node_rows(node, n=DEFAULT_WEEKS, as_of_week=None):
     """The node's initiatives lettered A, B… by start date, each an InitiativeRow with its effect on this node.
 
-    Queries: the initiatives with their owners, and the tree's progress (metrics.progress_cache: its nodes, and
+    Queries: the initiatives with their owners, and the tree's progress (metrics.progress: its nodes, and
     its entries only when not cached).
     """
     tree = node.tree

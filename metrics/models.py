@@ -28,8 +28,6 @@ class Entry(models.Model):
         verbose_name = _("entry")
         verbose_name_plural = _("entries")
         constraints = [models.UniqueConstraint(fields=["node", "week"], name="unique_entry_per_week")]
-        # A node's latest entry in one index step: part of metrics.progress_cache's key.
-        indexes = [models.Index(fields=["node", "id"], name="entry_node_latest")]
 
     def __str__(self):
         return f"{self.node.code} {self.week}: {self.value}"
@@ -61,8 +59,6 @@ class EntryChange(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        # A node's latest recorded change in one index step: part of metrics.progress_cache's key.
-        indexes = [models.Index(fields=["node", "id"], name="entry_change_node_latest")]
         verbose_name = _("entry change")
         verbose_name_plural = _("entry changes")
 

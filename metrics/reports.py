@@ -1,10 +1,8 @@
-"""What the dashboards show, built from the progress engine's results. Plain Python over loaded rows.
+"""What the dashboards show, built from a tree's progress (metrics.progress: its LoadedTree and Progress).
 
-`load_trees(trees)` reads the active nodes (with their departments) and the entries (with their notes) of
-any number of trees in two queries, into the engine's plain data exactly as `metrics.loading.load_tree_data`
-does, and keeps the Node rows beside it for links and names. Everything else here is pure: the outline of a
-tree with each node's progress, the levers (sensitivity ranking), the missing numbers of the as-of week, the
-chart series of a node, the contributions of a formula node's inputs, driver evidence and sparklines.
+Pure Python, no query: the outline of a tree with each node's progress, the levers (sensitivity ranking),
+the missing numbers of the as-of week, the chart series of a node, the contributions of a formula node's
+inputs, driver evidence and sparklines.
 
 Decisions where docs/numbers.md leaves a choice:
 - The dashboard's department filter keeps the KGI headline whole and narrows the outline (to the
@@ -26,151 +24,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Q
-from django.utils.functional import cached_property
-
 from goals.formatting import is_too_large
 from goals.formulas import DivisionByZero, EvaluationError, FormulaError, MissingInput, check
 from goals.models import Node
-from goals.outline import tree_order
 from metrics import engine
-from metrics.engine import TreeData
-from metrics.loading import tree_data
-from metrics.models import Entry
+from metrics.progress import LoadedTree
 
 ONE_PERCENT_UP = Decimal("1.01")
 HUNDRED = Decimal(100)
 SPARKLINE_WEEKS = 13
-
-
-@dataclass
-class LoadedTree:
-    tree: object  # goals.models.Tree
-    data: TreeData
-    entries: dict[str, dict[date, Decimal]] | None  # None when the progress came from the cache (progress_cache)
-    nodes: list[Node]  # in tree order, as in data.nodes
-    depths: dict[str, int]
-    notes: dict[str, dict[date, str]] = field(default_factory=dict)
-    entry_flags: dict[str, str] | None = None  # without entries: per measured node, "1"/"0" per week of the period
-
-    @cached_property
-    def by_code(self) -> dict[str, Node]:
-        return {node.code: node for node in self.nodes}
-
-    @property
-    def has_entries(self) -> bool:
-        if self.entries is None:
-            return any("1" in flags for flags in (self.entry_flags or {}).values())
-        return any(self.entries.values())
-
-    def has_entry(self, code: str, week: date) -> bool:
-        """Whether the measured node `code` has an entry for `week`, one of the period's weeks."""
-        if self.entries is None:
-            flags = (self.entry_flags or {}).get(code)
-            index = self._week_index.get(week)
-            return flags is not None and index is not None and flags[index] == "1"
-        return week in self.entries.get(code, {})
-
-    @cached_property
-    def _week_index(self) -> dict[date, int]:
-        return {week: k for k, week in enumerate(self.data.weeks)}
-
-
-def node_rows(trees):
-    """The active nodes of `trees` with their departments, each tree's in its order (one query when read)."""
-    return (
-        Node.objects.active()
-        .filter(tree__in=[tree.pk for tree in trees])
-        .select_related("department")
-        .order_by("tree_id", "position", "pk")
-    )
-
-
-def structures(trees, rows) -> dict[int, LoadedTree]:
-    """{tree pk: LoadedTree} of `trees` from their node `rows` (node_rows), without entries yet."""
-    by_tree = {tree.pk: [] for tree in trees}
-    for node in rows:
-        by_tree[node.tree_id].append(node)
-    loaded = {}
-    for tree in trees:
-        ordered = tree_order(by_tree[tree.pk])
-        nodes = [node for node, _depth in ordered]
-        data = tree_data(tree, nodes)
-        loaded[tree.pk] = LoadedTree(tree, data, None, nodes, {node.code: depth for node, depth in ordered}, notes={})
-    return loaded
-
-
-def _measured(loaded: list[LoadedTree], codes=None):
-    """{node id: (LoadedTree, code)} of the trees' reachable measured nodes (of `codes` only, when given)."""
-    return {
-        node.pk: (item, node.code)
-        for item in loaded
-        for node in item.nodes
-        if node.is_measured and (codes is None or node.code in codes)
-    }
-
-
-def _in_periods(loaded: list[LoadedTree], node_of) -> Q | None:
-    """Entries of these nodes in the weeks of their trees' periods; None when there is nothing to read."""
-    ranges = Q()
-    trees = {item.tree.pk: item for item, _code in node_of.values()}
-    for pk, item in trees.items():
-        weeks = item.data.weeks
-        if weeks:
-            ranges |= Q(node__tree_id=pk, week__gte=weeks[0], week__lte=weeks[-1])
-    return ranges or None
-
-
-def read_entries(loaded: list[LoadedTree], notes_for: set[str] | None = None) -> None:
-    """Fill the entries (and the notes of `notes_for` codes; None: all) of the `loaded` trees, in one query."""
-    for item in loaded:
-        item.entries = {node.code: {} for node in item.nodes if node.is_measured}
-        item.notes = {}
-    node_of = _measured(loaded)
-    ranges = _in_periods(loaded, node_of)
-    if ranges is None:
-        return
-    rows = Entry.objects.filter(ranges, node__archived_at__isnull=True).values_list("node_id", "week", "value", "note")
-    for node_id, week, value, note in rows:
-        found = node_of.get(node_id)
-        if found is None:
-            continue
-        item, code = found
-        item.entries[code][week] = value
-        if note and (notes_for is None or code in notes_for):
-            item.notes.setdefault(code, {})[week] = note
-
-
-def read_notes(loaded: list[LoadedTree], notes_for: set[str] | None = None) -> None:
-    """Fill only the notes of the `loaded` trees (of `notes_for` codes; None: all), in one query."""
-    for item in loaded:
-        item.notes = {}
-    node_of = _measured(loaded, notes_for)
-    ranges = _in_periods(loaded, node_of)
-    if ranges is None:
-        return
-    rows = (
-        Entry.objects.filter(ranges, node_id__in=list(node_of), node__archived_at__isnull=True)
-        .exclude(note="")
-        .values_list("node_id", "week", "note")
-    )
-    for node_id, week, note in rows:
-        item, code = node_of[node_id]
-        item.notes.setdefault(code, {})[week] = note
-
-
-def load_trees(trees, notes_for: set[str] | None = None) -> dict[int, LoadedTree]:
-    """Nodes and entries of `trees` in two queries: {tree pk: LoadedTree}. Notes are kept for `notes_for` codes."""
-    trees = list(trees)
-    if not trees:
-        return {}
-    loaded = structures(trees, node_rows(trees))
-    read_entries(list(loaded.values()), notes_for)
-    return loaded
-
-
-def load_tree(tree, notes_for: set[str] | None = None) -> LoadedTree:
-    return load_trees([tree], notes_for)[tree.pk]
 
 
 # --- as-of week -------------------------------------------------------------------------------------------

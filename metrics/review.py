@@ -21,7 +21,8 @@ from decimal import Decimal
 from django.db.models import F, Prefetch, Q
 
 from goals.models import ActionItem, Comment, Initiative, Mention
-from metrics import engine, progress_cache, reports
+from metrics import engine, reports
+from metrics.progress import tree_progress
 
 TREND_WEEKS = 6
 ATTENTION = (engine.OFF_TRACK, engine.AT_RISK)
@@ -129,7 +130,7 @@ def action_items(tree, week):
 
 def build(tree, week):
     """The review of `tree` at `week` (one of its weeks)."""
-    computed = progress_cache.tree_progress(tree, week, notes_for=set())
+    computed = tree_progress(tree, week, notes_for=set())
     loaded, progress = computed.loaded, computed.progress
     review = Review(tree, progress.as_of_week, progress, loaded)
     if progress.kgi is not None:

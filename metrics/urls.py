@@ -16,8 +16,7 @@ from metrics.views import (
 app_name = "metrics"
 
 urlpatterns = [
-    # Each area adds its own block of patterns below.
-    # Entry grid (grid): /numbers/...
+    # Entry grid: /numbers/...
     path("numbers/", grid.grid, name="grid"),
     path("numbers/save/", grid.save_cell, name="save-cell"),
     path("numbers/due/", due.due, name="due"),
@@ -28,8 +27,7 @@ urlpatterns = [
     path("trees/<int:tree_id>/entries/template.csv", imports.entries_template, name="entries-template"),
     path("trees/<int:tree_id>/entries/import/", imports.import_entries, name="import-entries"),
     path("trees/<int:tree_id>/entries/import/confirm/", imports.confirm_import, name="confirm-import"),
-    # Dashboards (dashboards)
-    # /trees/<pk>/dashboard/ and its downloads, /nodes/<pk>/chart.json and progress/, /departments/<pk>/
+    # Dashboards: /trees/<pk>/dashboard/ and its downloads, /nodes/<pk>/chart.json and progress/, /departments/<pk>/
     path("trees/<int:pk>/dashboard/", dashboards.dashboard, name="dashboard"),
     path("trees/<int:pk>/progress.json", dashboards.progress_json, name="progress-json"),
     path("trees/<int:pk>/progress.csv", dashboards.progress_csv, name="progress-csv"),

@@ -10,7 +10,7 @@ from goals.models import ChangeAction, Department, Membership, Node, Tree
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Every test starts with an empty cache: ids repeat after a rollback, so results kept by an earlier test
-    (metrics.progress_cache) could otherwise meet a later test's data under the same key."""
+    (metrics.progress keys them by tree id and data version) could otherwise meet a later test's data."""
     from django.core.cache import cache
 
     cache.clear()

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
@@ -228,7 +229,7 @@ def tree_new_comments(request, pk):
     """The same for a whole tree (its tree page, dashboard and review)."""
     tree = get_tree_for_user(request, pk)
     reload_url = request.GET.get("next", "")
-    if not reload_url.startswith("/") or reload_url.startswith("//"):
+    if not reload_url.startswith("/") or not url_has_allowed_host_and_scheme(reload_url, allowed_hosts=None):
         reload_url = reverse("goals:tree-detail", args=[tree.pk])
     return _new_comments(request, Comment.objects.filter(node__tree=tree), reload_url)
 

@@ -28,8 +28,8 @@ from metrics.api.schemas import (
     TreeDetail,
     TreeSummary,
 )
-from metrics.loading import decimal_string
 from metrics.models import Entry, EntryChange
+from metrics.progress_files import decimal_string
 
 ACTION_WORDS = {
     csvfiles.PlannedRow.CREATE: "created",

@@ -1,7 +1,7 @@
 """The progress engine: every number of docs/numbers.md "Progress", from plain data. No ORM, no wording, Decimal
 throughout.
 
-Input (built from the database by metrics.loading.load_tree_data, or by hand in tests)::
+Input (built from the database by metrics.progress.load_trees, or by hand in tests)::
 
     tree = TreeData(code="fy2026-marketing", weeks=(date(2026, 3, 30), ...), warning_threshold=Decimal(90),
                     nodes=(NodeData(code="revenue", formula="deals * avg_deal_size", target=Decimal(120000000)),
@@ -22,7 +22,7 @@ The modules, by concern:
 - nodes: the tree prepared once (formulas parsed, parents linked); core: compute() and weekly_values();
 - targets: weekly targets and pace (spreading itself is goals.targets.weekly_targets), targets that do
   not add up; forecast: the landing forecast; impact: sensitivity, and where improvement impact goes;
-- results: a node's NodeProgress, and its rebuilding from a few values for metrics.progress_cache;
+- results: a node's NodeProgress, and its rebuilding from a few values for metrics.progress;
 - evidence: driver evidence (lagged correlation) and initiative effect (before/after means).
 
 Decisions where docs/numbers.md is silent (more in each module's docstring):
@@ -42,7 +42,7 @@ the two digit for digit; every projected week has the same inputs, so one evalua
 whether a node's values are all present is learnt once; sensitivity recomputes only the changed node's
 ancestors and their changed weeks, aggregates their period values only where they are read, and skips
 comparing weeks that the Decimal context proves changed. compute() pauses the cyclic garbage collector
-(core._collector_paused). Results are also kept between requests by metrics.progress_cache, which rebuilds
+(core._collector_paused). Results are also kept between requests by metrics.progress, which rebuilds
 a node's weekly series from a few values (`node_state`, `rebuild_node_progress`), and the entry grid needs
 only `weekly_values`.
 """

@@ -1,6 +1,6 @@
 """A node's results (NodeProgress): the figures at the as-of week, its status, and the series the charts draw.
 
-metrics.progress_cache keeps a computed node as a few values (`node_state`) and rebuilds its NodeProgress from
+metrics.progress keeps a computed node as a few values (`node_state`) and rebuilds its NodeProgress from
 them with the same functions (`rebuild_node_progress`), without computing the tree again.
 
 Decisions (docs/numbers.md "Progress"):
@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from itertools import repeat
+from operator import itemgetter
 from typing import NamedTuple
 
 from metrics.engine.forecast import period_forecast
@@ -109,7 +110,7 @@ def node_progress(node: Node, weeks, d, threshold, sensitivity, warnings, memo=N
     )
 
 
-# --- rebuilding a node's results (metrics.progress_cache) --------------------------------------------------
+# --- rebuilding a node's results (metrics.progress) ---------------------------------------------------------
 
 
 class NodeState(NamedTuple):
@@ -122,11 +123,14 @@ class NodeState(NamedTuple):
     run_forecast: list | None  # recomputed formula nodes only: the running forecast from the as-of week on
 
 
+_ACTUAL, _REASON = itemgetter(WeekValue._fields.index("actual")), itemgetter(WeekValue._fields.index("reason"))
+
+
 def node_state(result: NodeProgress, d: int) -> NodeState:
     """The state of a computed node at the as-of week's index `d` (the index of Progress.as_of_week)."""
     weeks = result.weeks
-    weekly = [week.actual for week in weeks]
-    reasons = [week.reason for week in weeks]
+    weekly = list(map(_ACTUAL, weeks))
+    reasons = list(map(_REASON, weeks))
     projected = weeks[d + 1].forecast if d + 1 < len(weeks) else None
     if result.node.is_formula and Node(result.node).aggregation == RECOMPUTE:
         # Its running values may come from its formula, not from its weekly values: kept as computed.

@@ -1,24 +1,26 @@
 """Dashboards: a tree's progress at a glance, a node's progress and chart data, a department's KPIs.
 
 Every page runs a fixed number of queries whatever the tree's size: the tree's nodes are read in one query and,
-when its progress is not in the cache, its entries in one more (`metrics.progress_cache.trees_progress`);
-everything else comes from the progress engine.
+when its progress is not in the cache, its entries in one more (`metrics.progress.trees_progress`); everything
+else comes from the progress engine.
 """
 
-import hashlib
 import json
-import uuid
+import logging
 from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.cache.utils import make_template_fragment_key
 from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -29,9 +31,12 @@ from goals.discussion import summary
 from goals.initiatives import letter
 from goals.models import Tree
 from goals.periods import week_containing
-from metrics import engine, progress_cache, reports
-from metrics.loading import default_as_of, progress_to_csv, progress_to_json
+from metrics import engine, progress, reports
+from metrics.progress import default_as_of
+from metrics.progress_files import progress_to_csv, progress_to_json
 from metrics.warnings import warning_messages
+
+logger = logging.getLogger(__name__)
 
 CSV_BOM = "\ufeff"  # Excel opens UTF-8 files as UTF-8 only with it
 
@@ -71,35 +76,39 @@ def dashboard(request, pk):
     # The discussion's figures change without the numbers changing: kept out of the numbers' cache key.
     discussion = _discussion(request, tree)
     as_of, problem = _as_of_from(request, tree)
-    computed = progress_cache.tree_progress(tree, as_of, notes_for=set())
-    loaded, progress = computed.loaded, computed.progress
+    computed = progress.tree_progress(tree, as_of, notes_for=set())
+    loaded, result = computed.loaded, computed.progress
     departments = _departments_of(loaded, tree)
     department = _selected_department(request, departments)
     department_id = department.pk if department else None
     context = {
         "tree": tree,
-        "progress": progress,
+        "progress": result,
         "problem": problem,
         "departments": departments,
         "department": department,
-        **_week_choices(request, tree, progress, department_id),
-        **_tree_numbers(loaded, progress, department_id),
+        **_week_choices(request, tree, result, department_id),
         **chart_scripts_context(),
     }
+    query = {"as_of": result.as_of_week.isoformat()}
+    context["node_query"] = "" if "as_of" not in request.GET or problem else "?" + urlencode(query)
     context["self_url"] = _url(request.path, as_of=request.GET.get("as_of"), department=department_id)
-    query = {"as_of": progress.as_of_week.isoformat()}
     context["json_url"] = _url(reverse("metrics:progress-json", args=[tree.pk]), **query)
     context["csv_url"] = _url(reverse("metrics:progress-csv", args=[tree.pk]), **query)
-    context["grid_url"] = _url(reverse("metrics:grid"), tree=tree.pk, week=progress.as_of_week.isoformat(), show="all")
+    context["grid_url"] = _url(reverse("metrics:grid"), tree=tree.pk, week=result.as_of_week.isoformat(), show="all")
     context["import_url"] = reverse("metrics:import-entries", args=[tree.pk])
-    context["node_query"] = "" if "as_of" not in request.GET or problem else "?" + urlencode(query)
-    kgi = context["kgi"]
-    if kgi is not None:
-        context["kgi_chart_url"] = _url(reverse("metrics:node-chart-data", args=[kgi.node.pk]), **query)
-        context["kgi_table"] = reports.table_rows(kgi.progress, reports.as_of_index(progress), {})
-        context["kgi_has_stretch"] = kgi.node.stretch is not None
-        context["kgi_summary"] = chart_summary(kgi.node, kgi.progress, progress.as_of_week, "cumulative")
-    context["numbers_key"], context["numbers_timeout"] = _numbers_cache(request, tree, computed)
+    context["numbers_key"] = _numbers_key(tree, result.as_of_week, department_id, context["node_query"])
+    context["numbers_timeout"] = progress.TIMEOUT
+    # The numbers as rendered before, when they are kept; else what the template renders (and keeps) them from.
+    context["kept_numbers"] = _kept_numbers(context["numbers_key"])
+    if context["kept_numbers"] is None:
+        context.update(_tree_numbers(loaded, result, department_id))
+        kgi = context["kgi"]
+        if kgi is not None:
+            context["kgi_chart_url"] = _url(reverse("metrics:node-chart-data", args=[kgi.node.pk]), **query)
+            context["kgi_table"] = reports.table_rows(kgi.progress, reports.as_of_index(result), {})
+            context["kgi_has_stretch"] = kgi.node.stretch is not None
+            context["kgi_summary"] = chart_summary(kgi.node, kgi.progress, result.as_of_week, "cumulative")
     by_id = {node.pk: node for node in loaded.nodes}
     discussion["open_questions"] = [
         (by_id[node_id], count) for node_id, count in discussion.pop("open_counts").items() if node_id in by_id
@@ -112,10 +121,12 @@ def dashboard(request, pk):
 
 def _discussion(request, tree):
     """The open questions on the tree's KPIs and what the page polls for new comments, read with the tree
-    (goals.discussion.summary); the annotations are taken off the tree, which is part of the numbers' cache key."""
+    (goals.discussion.summary): they change without the numbers changing, so they stay outside the numbers'
+    kept part."""
     open_counts = summary.open_questions_by_node(tree)
-    poll = urlencode({"since": tree.latest_comment_id or 0, "next": request.get_full_path()})
-    del tree.open_question_nodes, tree.latest_comment_id
+    # Back to this dashboard, at the week it shows; nothing else of the address comes along.
+    back = _url(request.path, as_of=request.GET.get("as_of"), department=request.GET.get("department"))
+    poll = urlencode({"since": tree.latest_comment_id or 0, "next": back})
     return {
         "open_counts": open_counts,
         "review_url": reverse("metrics:review", args=[tree.pk]),
@@ -124,33 +135,26 @@ def _discussion(request, tree):
     }
 
 
-def _numbers_cache(request, tree, computed):
-    """(key, timeout) of the dashboard's rendered numbers (its `numbers` partial) in the cache.
+def _kept_numbers(key):
+    """The dashboard's numbers as its {% cache %} tag kept them under `key`; None when they are not kept."""
+    try:
+        kept = cache.get(make_template_fragment_key("dashboard-numbers", [key]))
+    except Exception:  # the cache is an optimisation: without it, the numbers are rendered as before
+        logger.warning("dashboard numbers: reading the cache failed", exc_info=True)
+        return None
+    return None if kept is None else mark_safe(kept)  # what the template rendered and escaped
 
-    The partial shows nothing else than the tree's progress (whose cache key covers the tree's period and
-    settings, its nodes as the engine reads them, the entries, the week and the code), the rows of the tree,
-    its nodes and their departments (every field, for names, units and links), the address with its query and
-    the language; the templates' version ends a kept copy when a template changes. Timeout 0: not kept (a
-    progress that is not kept either).
+
+def _numbers_key(tree, as_of_week, department_id, node_query):
+    """What the dashboard's rendered numbers (its `numbers` partial, kept with {% cache %}) depend on.
+
+    The tree's progress at the week (metrics.progress.cache_parts: release, tree, data version, as-of week),
+    the language, the department shown and whether the address names the week (node links keep it then).
+    Nothing else of the address: any other parameter shows the same numbers under the same key. The region's
+    own refresh address is outside the kept part.
     """
-    if computed.key is None:
-        return uuid.uuid4().hex, 0
-    rows = [(_fields(node), _fields(node.department)) for node in computed.loaded.nodes]
-    parts = (
-        computed.key,
-        progress_cache.templates_version(),
-        get_language(),
-        request.get_full_path(),
-        _fields(tree),
-        _fields(tree.department),
-        rows,
-    )
-    return hashlib.sha256(repr(parts).encode()).hexdigest(), progress_cache.TIMEOUT
-
-
-def _fields(row):
-    """Every value the row was read with (its fields and annotations), in a stable order."""
-    return None if row is None else [(name, value) for name, value in vars(row).items() if name != "_state"]
+    parts = [*progress.cache_parts(tree, as_of_week), get_language(), department_id or "", node_query]
+    return ":".join(map(str, parts))
 
 
 def _tree_numbers(loaded, progress, department_id):
@@ -213,7 +217,7 @@ def _progress_for_download(request, pk):
     day, ok = reports.parse_as_of(request.GET.get("as_of", ""))
     if not ok:
         return tree, None, None
-    computed = progress_cache.tree_progress(tree, day or default_as_of(tree), notes_for=set())
+    computed = progress.tree_progress(tree, day or default_as_of(tree), notes_for=set())
     return tree, computed.progress, computed.loaded
 
 
@@ -240,7 +244,7 @@ def progress_json(request, pk):
 @login_required
 @require_GET
 def progress_csv(request, pk):
-    """The same export as CSV (metrics.loading.progress_to_csv), with a BOM so that Excel reads it as UTF-8."""
+    """The same export as CSV (metrics.progress_files.progress_to_csv), with a BOM so that Excel reads it as UTF-8."""
     tree, progress, loaded = _progress_for_download(request, pk)
     if progress is None:
         return _bad_as_of(request)
@@ -286,29 +290,29 @@ def node_view(request, node):
         return None
     tree = node.tree
     as_of, _problem = _as_of_from(request, tree)
-    computed = progress_cache.tree_progress(tree, as_of, notes_for={node.code})
-    loaded, progress = computed.loaded, computed.progress
+    computed = progress.tree_progress(tree, as_of, notes_for={node.code})
+    loaded, tree_result = computed.loaded, computed.progress
     if node.code not in loaded.by_code or loaded.by_code[node.code].pk != node.pk:
         return None
-    result = progress.nodes[node.code]
-    d = reports.as_of_index(progress)
-    query = {"as_of": progress.as_of_week.isoformat()} if "as_of" in request.GET and not _problem else {}
+    result = tree_result.nodes[node.code]
+    d = reports.as_of_index(tree_result)
+    query = {"as_of": tree_result.as_of_week.isoformat()} if "as_of" in request.GET and not _problem else {}
     return NodeView(
         node=node,
         tree=tree,
-        progress=progress,
+        progress=tree_result,
         result=result,
-        as_of_week=progress.as_of_week,
+        as_of_week=tree_result.as_of_week,
         forecast_achievement=reports.forecast_achievement(result),
         table=reports.table_rows(result, d, loaded.notes.get(node.code, {})),
         chart_url=_url(reverse("metrics:node-chart-data", args=[node.pk]), **query),
         refresh_url=_url(reverse("metrics:node-progress", args=[node.pk]), **query),
-        summary_weekly=chart_summary(node, result, progress.as_of_week, "weekly"),
-        summary_cumulative=chart_summary(node, result, progress.as_of_week, "cumulative"),
+        summary_weekly=chart_summary(node, result, tree_result.as_of_week, "weekly"),
+        summary_cumulative=chart_summary(node, result, tree_result.as_of_week, "cumulative"),
         initiatives=_initiatives(node),
-        contributions=reports.contributions(loaded, progress, node.code),
-        drivers=reports.drivers(loaded, progress, node.code),
-        warnings=warning_messages(progress.warnings_for(node.code), loaded.data),
+        contributions=reports.contributions(loaded, tree_result, node.code),
+        drivers=reports.drivers(loaded, tree_result, node.code),
+        warnings=warning_messages(tree_result.warnings_for(node.code), loaded.data),
         is_kgi=node.parent_id is None,
     )
 
@@ -431,17 +435,17 @@ def department(request, pk):
         .distinct()
         .order_by("-period_start", "name")
     )
-    computed = progress_cache.trees_progress(trees, default_as_of, notes_for=set())
+    computed = progress.trees_progress(trees, default_as_of, notes_for=set())
     sections = []
     for tree in trees:
-        loaded, progress = computed[tree.pk].loaded, computed[tree.pk].progress
-        d = reports.as_of_index(progress)
+        loaded, tree_result = computed[tree.pk].loaded, computed[tree.pk].progress
+        d = reports.as_of_index(tree_result)
         rows = [
             {
                 "node": node,
-                "result": progress.nodes[node.code],
-                "sparkline": reports.sparkline(progress.nodes[node.code], d),
-                "forecast_achievement": reports.forecast_achievement(progress.nodes[node.code]),
+                "result": tree_result.nodes[node.code],
+                "sparkline": reports.sparkline(tree_result.nodes[node.code], d),
+                "forecast_achievement": reports.forecast_achievement(tree_result.nodes[node.code]),
             }
             for node in loaded.nodes
             if node.department_id == department.pk
@@ -451,12 +455,12 @@ def department(request, pk):
         sections.append(
             {
                 "tree": tree,
-                "progress": progress,
+                "progress": tree_result,
                 "rows": rows,
-                "missing": reports.missing_numbers(loaded, progress, department.pk),
+                "missing": reports.missing_numbers(loaded, tree_result, department.pk),
                 "dashboard_url": _url(reverse("metrics:dashboard", args=[tree.pk]), department=department.pk),
                 "grid_url": _url(
-                    reverse("metrics:grid"), tree=tree.pk, week=progress.as_of_week.isoformat(), show="all"
+                    reverse("metrics:grid"), tree=tree.pk, week=tree_result.as_of_week.isoformat(), show="all"
                 ),
             }
         )

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import trigger_client_event
 
@@ -28,22 +29,41 @@ from metrics.grid import (
     candidate_trees,
     computed_cells_for_week,
     default_trees,
-    read_cell_inputs,
-    save_cells,
 )
+from metrics.grid_saving import read_cell_inputs, read_whole_grid, save_cells
 
 
+@csrf_exempt  # only until the form is read: _save_grid checks the CSRF token
 @login_required
 @require_http_methods(["GET", "POST"])
 def grid(request):
-    """GET: the grid. POST (without JavaScript): every cell checked, then all saved in one transaction or none."""
+    """GET: the grid. POST (without JavaScript): every cell checked, then all saved in one transaction or none.
+
+    The posted grid is read before Django's CSRF check, which would read it with Django's limit of fields:
+    with a bound sized to the grid the address asks for (metrics.grid_saving.read_whole_grid), then checked.
+    """
     access = access_for(request.user)
     query = GridQuery.from_request(request, access)
     if request.method == "POST":
+        request.POST = read_whole_grid(request, _cells_of(access, query))
         return _save_grid(request, access, query)
     return render(request, "metrics/grid.html", _grid_context(request, access, query))
 
 
+def _selected_trees(access, query, today):
+    """(the trees a person can pick, the ones the address selects)."""
+    trees = [tree for tree in candidate_trees(access, query.show) if access.can_see_tree(tree)]
+    selected = [tree for tree in trees if tree.pk in query.tree_ids] or default_trees(trees, today)
+    return trees, selected
+
+
+def _cells_of(access, query):
+    """How many cells the grid of the address can show at most: its nodes times the visible weeks."""
+    _trees, selected = _selected_trees(access, query, timezone.localdate())
+    return (Node.objects.active().filter(tree__in=selected).count() if selected else 0) * VISIBLE_WEEKS
+
+
+@csrf_protect
 def _save_grid(request, access, query):
     inputs = read_cell_inputs(request.POST)
     results = save_cells(inputs, _nodes_for(request, inputs), request.user)
@@ -66,8 +86,7 @@ def _save_grid(request, access, query):
 
 def _grid_context(request, access, query, typed=None):
     today = timezone.localdate()
-    trees = [tree for tree in candidate_trees(access, query.show) if access.can_see_tree(tree)]
-    selected = [tree for tree in trees if tree.pk in query.tree_ids] or default_trees(trees, today)
+    trees, selected = _selected_trees(access, query, today)
     grids = build_grids(access, selected, query, today)
     if typed:
         for tree_grid in grids:
@@ -142,7 +161,6 @@ def save_cell(request):
     context = {
         "cell": result.cell(),
         "computed": computed_cells_for_week(node.tree, week) if saved else [],
-        "oob": True,
     }
     response = render(request, "metrics/grid.html#cell-response", context)
     if saved:

@@ -26,7 +26,7 @@ from goals.forms.comments import ActionItemForm
 from goals.models import ActionItem, Department, Node
 from goals.periods import week_containing
 from metrics import activity, review
-from metrics.loading import default_as_of
+from metrics.progress import default_as_of
 from metrics.views.dashboards import chart_scripts_context
 
 

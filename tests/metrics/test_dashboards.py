@@ -402,7 +402,7 @@ def sized_trees(db, marketing, sales):
 @pytest.mark.usefixtures("today")
 @pytest.mark.parametrize(
     "name, expected",
-    # With the progress in the cache (metrics.progress_cache): no entries query. tests/metrics/test_progress_cache.py
+    # With the progress in the cache (metrics.progress): no entries query. tests/metrics/test_progress_cache.py
     # pins the first request's, which reads the entries too.
     [("home", 7), ("dashboard", 5), ("chart", 5), ("department", 6), ("progress-json", 4), ("node-progress", 6)],
 )
@@ -447,8 +447,7 @@ def test_the_outline_nests_children_under_their_parents(client, viewer, tree):
 
 @pytest.mark.usefixtures("entries")
 def test_the_dashboards_read_trees_as_the_engine_loader_does(tree, django_assert_num_queries):
-    from metrics import reports
-    from metrics.loading import load_tree_data
+    from metrics import progress
 
     Node.objects.create(
         tree=tree, parent=node(tree, "revenue"), code="archived", name="x", archived_at="2026-04-01T00:00Z"
@@ -457,8 +456,9 @@ def test_the_dashboards_read_trees_as_the_engine_loader_does(tree, django_assert
         code="other", name="Other", period_start=date(2026, 4, 1), period_end=date(2027, 3, 31)
     )
     with django_assert_num_queries(2):
-        loaded = reports.load_trees([tree, other])
-    data, stored = load_tree_data(tree)
+        loaded = progress.load_trees([tree, other])
+    alone = progress.load_tree(tree)
+    data, stored = alone.data, alone.entries
     assert loaded[tree.pk].data == data
     assert loaded[tree.pk].entries == stored
     assert loaded[other.pk].data.nodes == () and loaded[other.pk].has_entries is False

@@ -3,15 +3,20 @@
 import json
 from datetime import date
 from decimal import Decimal
+from html.parser import HTMLParser
+from urllib.parse import urlencode
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from goals.models import Node
 from metrics.entries import set_entry
-from metrics.grid import cell_key
+from metrics.grid import VISIBLE_WEEKS, cell_key
+from metrics.grid_saving import FIELDS_PER_CELL, FORM_FIELDS
 from metrics.models import Entry, EntryChange
 
 NOW = "2026-07-08 10:00 +09:00"  # a Wednesday: the last complete week is that of Monday 29 June
@@ -324,7 +329,7 @@ def test_a_stale_save_is_refused_and_says_who_changed_what(client, member, nodes
 def test_the_conflict_message_in_japanese(client, member, nodes, stale):
     client.force_login(member)
     with translation.override("ja"):
-        from metrics.grid import Conflict
+        from metrics.grid_saving import Conflict
 
         message = Conflict(stale, "佐藤", stale.updated_at, Decimal("1300")).message()
     # Without compiled translations the English sentences are joined without spaces, as Japanese ones are.
@@ -526,3 +531,85 @@ def test_the_conflict_buttons_work_without_javascript(client, member, nodes, sta
     assert f'<button type="submit" class="button button--outline button--small" name="theirs" value="{key}"' in page
     assert f'<button type="submit" class="button button--small" name="overwrite" value="{key}:2"' in page
     assert 'id="grid-form"' in page and 'method="post"' in page
+
+
+# --- the whole grid at any size ------------------------------------------------------------------------------
+
+
+class _Fields(HTMLParser):
+    """The fields a browser sends when the grid form is submitted with its "Save all" button."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self.in_form = [], False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.in_form = attrs.get("id") == "grid-form"
+        elif tag == "input" and self.in_form and attrs.get("name"):
+            self.fields.append((attrs["name"], attrs.get("value") or ""))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.in_form = False
+
+
+def _form_of(page):
+    parser = _Fields()
+    parser.feed(page)
+    return parser.fields
+
+
+def test_the_whole_grid_of_a_large_tree_saves_without_javascript(marketing, member, tree):
+    _grow(tree, marketing, 60)
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(member)
+    page = client.get(GRID).content.decode()
+    fields = _form_of(page)
+    assert len(fields) > settings.DATA_UPLOAD_MAX_NUMBER_FIELDS  # 61 rows x 6 weeks x 4 fields, and the token
+    m7 = tree.nodes.get(code="m7")
+    typed = [(name, "77" if name == f"v-{cell_key(m7.pk, LAST_WEEK)}" else value) for name, value in fields]
+    body = urlencode(typed)
+    response = client.post(GRID, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 302
+    assert value_of(m7, LAST_WEEK) == Decimal("77")
+    assert EntryChange.objects.filter(source="grid").count() == 1  # the untouched cells are not written
+    assert "Saved 1 number." in client.get(response["Location"]).content.decode()
+    # Without its CSRF token the form is refused, as every form is.
+    untokened = urlencode([(name, value) for name, value in typed if name != "csrfmiddlewaretoken"])
+    response = client.post(GRID, untokened, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 403
+
+
+def test_the_whole_grid_refuses_more_fields_than_its_grid_can_send(client, member, tree, marketing):
+    _grow(tree, marketing, 60)
+    client.force_login(member)
+    rows = tree.nodes.filter(archived_at__isnull=True).count()
+    allowed = FIELDS_PER_CELL * rows * VISIBLE_WEEKS + FORM_FIELDS
+    m7 = tree.nodes.get(code="m7")
+    typed = list(cell(m7, LAST_WEEK, "1", version=1, orig="7").items())
+    body = urlencode(typed + [(f"x{i}", "") for i in range(allowed + 1 - len(typed))])
+    response = client.post(GRID, body, content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 400
+    assert value_of(m7, LAST_WEEK) == Decimal(7)
+    body = urlencode(typed + [(f"x{i}", "") for i in range(allowed - len(typed))])
+    assert client.post(GRID, body, content_type="application/x-www-form-urlencoded").status_code == 302
+    assert value_of(m7, LAST_WEEK) == Decimal(1)
+
+
+def test_names_notes_and_typed_text_are_escaped_in_the_grid(client, member, nodes):
+    Node.objects.filter(pk=nodes["leads"].pk).update(name='<b>"リード"</b>', definition="a & b", unit="<件>")
+    set_entry(nodes["leads"], LAST_WEEK, Decimal(5), user=member, source="grid", note="<i>'展示会'</i>")
+    client.force_login(member)
+    page = client.get(GRID).content.decode()
+    assert "<b>" not in page and "<i>" not in page and "<件>" not in page
+    assert "&lt;b&gt;&quot;リード&quot;&lt;/b&gt;" in page
+    assert 'title="&lt;i&gt;&#x27;展示会&#x27;&lt;/i&gt;"' in page
+    assert 'title="a &amp; b"' in page and "(&lt;件&gt;)" in page
+    key = cell_key(nodes["leads"].pk, WEEK_BEFORE)
+    response = client.post(GRID, {**cell(nodes["leads"], WEEK_BEFORE, '"><script>x</script>')})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "<script>x" not in page
+    assert f'id="v-{key}" name="v-{key}" value="&quot;&gt;&lt;script&gt;x&lt;/script&gt;"' in page

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from goals.models import Node
 from metrics.engine import compute, weekly_values
 from metrics.grid import GridQuery, build_grids, computed_cells_for_week
-from metrics.loading import load_tree_data
 from metrics.management.commands.bench import build_tree
 from metrics.models import Entry
+from metrics.progress import load_tree
 from tests.metrics.test_engine_fast_paths import WEEKS, trees
 
 
@@ -51,7 +51,8 @@ def large(db, marketing, sales, admin):
 
 
 def expected_values(tree):
-    data, entries = load_tree_data(tree)
+    loaded = load_tree(tree)
+    data, entries = loaded.data, loaded.entries
     progress = compute(data, entries, tree.weeks[-1])
     return {code: [(week.actual, week.reason) for week in result.weeks] for code, result in progress.nodes.items()}
 

@@ -1,4 +1,5 @@
-"""Loading trees for the engine, the progress JSON and CSV, and the export_progress command."""
+"""Loading trees for the engine (metrics.progress), the progress JSON and CSV (metrics.progress_files), and the
+export_progress command."""
 
 import csv
 import io
@@ -12,18 +13,23 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone, translation
 
 from goals.models import Node, Tree
-from metrics.loading import (
-    CSV_COLUMNS,
-    decimal_string,
-    load_tree_data,
-    progress_for_tree,
-    progress_to_csv,
-    progress_to_json,
-)
 from metrics.models import Entry
+from metrics.progress import compute_progress, load_tree
+from metrics.progress_files import CSV_COLUMNS, decimal_string, progress_to_csv, progress_to_json
 
 D = Decimal
 FIRST_WEEK = date(2026, 3, 30)  # the week holding 2026-04-01 (its Thursday is 04-02)
+
+
+def load_data(tree):
+    """The engine's data of the tree and its entries, as metrics.progress loads them."""
+    loaded = load_tree(tree)
+    return loaded.data, loaded.entries
+
+
+def progress_for_tree(tree, as_of):
+    """The tree's progress computed from the database (the cache is metrics.progress's concern)."""
+    return compute_progress(tree, as_of)
 
 
 def week(i):
@@ -59,22 +65,22 @@ def large_tree(nodes=60, weeks=20):
     return Tree.objects.get(pk=tree.pk)
 
 
-# --- load_tree_data -------------------------------------------------------------------------------------------
+# --- loading ------------------------------------------------------------------------------------------------
 
 
-def test_load_tree_data_runs_the_same_two_queries_whatever_the_size(funnel, django_assert_num_queries):
+def test_load_data_runs_the_same_two_queries_whatever_the_size(funnel, django_assert_num_queries):
     large = large_tree()
     with django_assert_num_queries(2):
-        small_data, small_entries = load_tree_data(funnel)
+        small_data, small_entries = load_data(funnel)
     with django_assert_num_queries(2):
-        large_data, large_entries = load_tree_data(large)
+        large_data, large_entries = load_data(large)
     assert len(small_data.nodes) == 4
     assert len(large_data.nodes) == 60
     assert sum(len(values) for values in large_entries.values()) == 59 * 20
 
 
-def test_load_tree_data_gives_plain_data_in_tree_order(funnel):
-    data, entries = load_tree_data(funnel)
+def test_load_data_gives_plain_data_in_tree_order(funnel):
+    data, entries = load_data(funnel)
     assert data.code == "fy2026-test"
     assert data.weeks[0] == FIRST_WEEK
     assert len(data.weeks) == 52
@@ -96,23 +102,23 @@ def test_load_tree_data_gives_plain_data_in_tree_order(funnel):
     assert "revenue" not in entries
 
 
-def test_load_tree_data_leaves_out_archived_nodes_and_weeks_outside_the_period(funnel):
+def test_load_data_leaves_out_archived_nodes_and_weeks_outside_the_period(funnel):
     leads = funnel.nodes.get(code="leads")
     Node.objects.create(tree=funnel, parent=leads, code="ads", name="広告", target=D(1))
     Node.objects.filter(code="leads").update(archived_at=timezone.now())
     deals = funnel.nodes.get(code="deals")
     Entry.objects.create(node=deals, week=FIRST_WEEK - timedelta(weeks=1), value=D(99))
     Entry.objects.create(node=deals, week=date(2027, 3, 29), value=D(99))  # the week after the period
-    data, entries = load_tree_data(funnel)
+    data, entries = load_data(funnel)
     assert [node.code for node in data.nodes] == ["revenue", "deals", "avg_deal_size"]
     assert set(entries["deals"]) == {week(0), week(1), week(2)}
     assert "leads" not in entries
 
 
-def test_load_tree_data_reads_weights(funnel):
+def test_load_data_reads_weights(funnel):
     Node.objects.filter(code="deals").update(weights=["1", 2, 0.5] + [1] * 49)
     Node.objects.filter(code="leads").update(weights=["x"])
-    data, _entries = load_tree_data(funnel)
+    data, _entries = load_data(funnel)
     nodes = {node.code: node for node in data.nodes}
     assert nodes["deals"].weights[:3] == (D(1), D(2), D("0.5"))
     assert nodes["leads"].weights == ()
@@ -256,3 +262,16 @@ def test_export_progress_refuses_an_unknown_tree_and_lists_every_error(db):
     message = str(caught.value)
     assert 'There is no tree with the code "nope".' in message
     assert "“soon” is not a date" in message
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["0", "-0.5", "0.1", "8800", "123456789.123456", "12345678901234.1", "12345678901.123456", "-0.000001"],
+)
+def test_the_loader_reads_each_value_as_the_orm_does(funnel, value):
+    deals = funnel.nodes.get(code="deals")
+    Entry.objects.filter(node=deals, week=week(0)).update(value=D(value))
+    stored = Entry.objects.get(node=deals, week=week(0)).value
+    data, entries = load_data(funnel)
+    assert repr(entries["deals"][week(0)]) == repr(stored)  # digit for digit, exponent included
+    assert entries["deals"][week(1)] == D(5)

@@ -1,4 +1,8 @@
-"""A tree's progress kept between requests (metrics.progress_cache): the same numbers, new ones at once."""
+"""A tree's progress kept between requests (metrics.progress): the same numbers, new ones at once.
+
+The key is (release, tree, data version, as-of week): every change below goes through the application's write
+paths, which raise the tree's data version (tests/metrics/test_data_version.py, tests/goals/test_structure.py).
+"""
 
 import json
 import pickle
@@ -12,11 +16,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from goals import editing
-from goals.models import Node, Tree
+from goals.models import Department, Node, Tree
 from goals.treefile import export_tree, import_tree
-from metrics import csvfiles, engine, progress_cache
+from metrics import csvfiles, engine, progress
 from metrics.entries import set_entry
-from metrics.loading import load_tree_data
 from metrics.management.commands.bench import build_tree
 from metrics.models import Entry, EntryChange
 from tests.metrics.dashboard_data import W1, W2, W3, entries, today  # noqa: F401 (fixtures)
@@ -32,12 +35,12 @@ def nodes(request):
 
 
 def fresh(tree, as_of=W3):
-    data, stored = load_tree_data(tree)
-    return engine.compute(data, stored, as_of)
+    loaded = progress.load_tree(tree)
+    return engine.compute(loaded.data, loaded.entries, as_of)
 
 
 def cached(tree, as_of=W3, notes_for=frozenset()):
-    return progress_cache.tree_progress(tree, as_of, notes_for=set(notes_for))
+    return progress.tree_progress(tree, as_of, notes_for=set(notes_for))
 
 
 def same(progress, expected):
@@ -131,8 +134,8 @@ def test_results_that_text_cannot_keep_are_not_kept():
     tree = engine.TreeData(
         "t", weeks, Decimal(90), (engine.NodeData("k", formula="a"), engine.NodeData("a", "a", "k"))
     )
-    progress = engine.compute(tree, {"a": {weeks[0]: 7}}, weeks[0])  # an int, which the database never gives
-    assert progress_cache._encode(progress, tree) is None
+    result = engine.compute(tree, {"a": {weeks[0]: 7}}, weeks[0])  # an int, which the database never gives
+    assert progress._encode(result, tree) is None
 
 
 # --- new numbers at once ------------------------------------------------------------------------------------
@@ -161,22 +164,19 @@ def _entries_imported(tree, nodes, person):
 
 def _entries_loaded_in_bulk(tree, nodes, person):
     Entry.objects.bulk_create([Entry(node=nodes["avg_deal_size"], week=W3, value=Decimal(400000))])
+    Tree.bump_data_version(tree.pk)  # what a bulk load does after writing (load_demo, bench)
 
 
 def _node_edited(tree, nodes, person):
-    deals = nodes["deals"]
-    deals.target = Decimal(300)
-    deals.save()
+    nodes["deals"].save_versioned(person, {"target": Decimal(300)})
 
 
 def _formula_edited(tree, nodes, person):
-    revenue = nodes["revenue"]
-    revenue.formula = "deals * avg_deal_size * 2"
-    revenue.save()
+    nodes["revenue"].save_versioned(person, {"formula": "deals * avg_deal_size * 2"})
 
 
 def _node_renamed(tree, nodes, person):
-    Node.objects.filter(pk=nodes["leads"].pk).update(name="新規リード")  # no save(): no updated_at either
+    nodes["leads"].save_versioned(person, {"name": "新規リード"})
 
 
 def _node_archived(tree, nodes, person):
@@ -191,15 +191,17 @@ _node_restored.before = _node_archived
 
 
 def _node_added(tree, nodes, person):
+    # As goals.views.nodes.create_node adds a node: saved, then the tree's data version raised.
     Node.objects.create(tree=tree, parent=nodes["deals"], code="events", name="イベント", target=Decimal(10))
+    Tree.bump_data_version(tree.pk)
 
 
 def _threshold_changed(tree, nodes, person):
-    Tree.objects.filter(pk=tree.pk).update(warning_threshold=Decimal(99))
+    tree.save_versioned(person, {"warning_threshold": Decimal(99)})
 
 
 def _period_changed(tree, nodes, person):
-    Tree.objects.filter(pk=tree.pk).update(period_end=date(2026, 12, 31))
+    tree.save_versioned(person, {"period_end": date(2026, 12, 31)})
 
 
 def _tree_file_imported(tree, nodes, person):
@@ -315,10 +317,10 @@ def test_without_a_working_cache_the_numbers_are_computed(tree, monkeypatch):
 
 
 @pytest.mark.usefixtures("entries")
-def test_the_key_holds_the_database_the_week_and_the_engine_version(tree, monkeypatch):
+def test_the_key_holds_the_release_and_the_week(tree, settings):
     cached(tree)
     assert cached(tree).loaded.entries is None  # a hit
-    monkeypatch.setattr(progress_cache, "ENGINE_VERSION", progress_cache.ENGINE_VERSION + 1)
+    settings.RELEASE = "another-release"
     assert cached(tree).loaded.entries is not None  # a miss
     assert cached(tree, W2).loaded.entries is not None
     assert cached(tree, date(2026, 4, 8)).loaded.entries is None  # the same week as W2
@@ -367,11 +369,79 @@ def test_kept_numbers_follow_the_language_the_address_and_the_names(client, memb
     assert len(_numbers_in_cache()) == 4
 
 
-def test_a_template_change_ends_the_kept_numbers(tmp_path, settings):
-    page = tmp_path / "page.html"
-    page.write_text("one")
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
-    before = progress_cache.templates_version()
-    assert progress_cache.templates_version() == before
-    page.write_text("two, longer")
-    assert progress_cache.templates_version() != before
+# --- what the key is made of --------------------------------------------------------------------------------
+
+
+def _kept():
+    return set(cache._cache)  # locmem's store: every key kept
+
+
+@pytest.mark.usefixtures("entries")
+def test_the_key_is_the_release_the_tree_its_data_version_and_the_week(tree, settings):
+    settings.RELEASE = "r7"
+    tree = Tree.objects.get(pk=tree.pk)
+    cached(tree)
+    assert [key.split(":", 2)[2] for key in _kept()] == [f"goaltree:progress:r7:{tree.pk}:{tree.data_version}:{W3}"]
+    Tree.bump_data_version(tree.pk)
+    tree = Tree.objects.get(pk=tree.pk)
+    assert cached(tree).loaded.entries is not None  # a miss: the new version is not kept yet
+    assert len(_kept()) == 2
+
+
+@pytest.mark.usefixtures("entries")
+def test_parameters_the_dashboard_does_not_read_keep_nothing_new(client, member, tree):
+    client.force_login(member)
+    url = reverse("metrics:dashboard", args=[tree.pk])
+    first = client.get(url).content.decode()
+    kept = _kept()
+    assert len([key for key in kept if "dashboard-numbers" in key]) == 1
+    for params in ({"junk": "1"}, {"junk": "2"}, {"junk": "x" * 300, "other": "3"}):
+        page = client.get(url, params).content.decode()
+        assert numbers(page) == numbers(first)
+        assert client.get(url, params, HTTP_HX_REQUEST="true").status_code == 200
+    assert _kept() == kept
+    client.get(url, {"as_of": "2026-04-13"})
+    with_week = _kept()
+    assert len(with_week) == len(kept) + 1  # the numbers that link to their week (the progress is the same)
+    client.get(url, {"as_of": "2026-04-15", "junk": "4"})  # another day of the same week
+    assert _kept() == with_week
+
+
+@pytest.mark.usefixtures("entries")
+def test_a_new_release_computes_and_renders_again(client, member, tree, settings):
+    client.force_login(member)
+    url = reverse("metrics:dashboard", args=[tree.pk])
+    client.get(url)
+    kept = _kept()
+    settings.RELEASE = "next"
+    client.get(url)
+    assert len(_kept()) == 2 * len(kept)
+    assert all(key in _kept() for key in kept)  # the old ones are left to expire, never read
+
+
+def test_renaming_a_department_shows_at_once_on_the_trees_that_show_it(tree, marketing, sales):
+    other = Tree.objects.create(
+        code="other", name="Other", period_start=date(2026, 4, 1), period_end=date(2027, 3, 31)
+    )
+    before = {item.pk: item.data_version for item in Tree.objects.all()}
+    sales.name = "営業本部"
+    sales.save()
+    after = {item.pk: item.data_version for item in Tree.objects.all()}
+    assert after == {tree.pk: before[tree.pk] + 1, other.pk: before[other.pk]}
+    Department.objects.create(name="新しい部署")  # a new department is on no tree yet
+    assert {item.pk: item.data_version for item in Tree.objects.all()} == after
+
+
+@pytest.mark.usefixtures("entries")
+def test_the_dashboard_renders_its_numbers_when_the_cache_keeps_nothing(client, member, tree, monkeypatch):
+    """As with Redis down: config.cache.ResilientRedisCache answers every read with a miss."""
+    client.force_login(member)
+    url = reverse("metrics:dashboard", args=[tree.pk])
+    expected = numbers(client.get(url).content.decode())
+    monkeypatch.setattr(cache, "get", lambda key, default=None, version=None: default)
+    monkeypatch.setattr(cache, "get_many", lambda keys, version=None: {})
+    monkeypatch.setattr(cache, "set", lambda *args, **kwargs: None)
+    monkeypatch.setattr(cache, "set_many", lambda *args, **kwargs: [])
+    for _ in range(2):
+        page = client.get(url).content.decode()
+        assert numbers(page) == expected and "135件" in expected

@@ -13,6 +13,9 @@ entries, in 5 departments.
 
 `--only engine` builds the large tree alone and times only the engine (and loading it), for iterating on
 the engine.
+
+The run keys what it keeps in the cache with a release of its own (settings.RELEASE + "+bench-…"), so that a
+shared Redis never gives it another database's results, nor them its own.
 """
 
 import cProfile
@@ -22,26 +25,29 @@ import random
 import statistics
 import tempfile
 import time
+import uuid
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
-from django.test import Client
+from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from goals.models import Department, Membership, Node, Tree
 from goals.periods import fiscal_year, fiscal_year_dates, period_weeks
 from metrics.engine import compute
-from metrics.loading import load_tree_data
 from metrics.models import Entry
+from metrics.progress import load_tree
 
 BIG_PERIOD = (date(2023, 4, 1), date(2026, 3, 31))  # 156 weeks, all in the past: as of its last week
 OTHER_TREES = 20
@@ -182,6 +188,25 @@ def build_tree(code, size, *, period, departments, entry_weeks=None, seed=0, nam
     return tree
 
 
+class _GridFields(HTMLParser):
+    """The named inputs of the grid's form, as a browser sends them."""
+
+    def __init__(self):
+        super().__init__()
+        self.fields, self.inside = [], False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.inside = attrs.get("id") == "grid-form"
+        elif tag == "input" and self.inside and attrs.get("name"):
+            self.fields.append((attrs["name"], attrs.get("value") or ""))
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
+
+
 def _percentile(values, fraction):
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
@@ -209,10 +234,11 @@ class Command(BaseCommand):
         self.stdout.write("Creating and migrating the scratch database…")
         creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         try:
-            if only == "engine":
-                self._run_engine(runs, profile)
-            else:
-                self._run(runs, profile)
+            with override_settings(RELEASE=f"{settings.RELEASE}+bench-{uuid.uuid4().hex[:8]}"):
+                if only == "engine":
+                    self._run_engine(runs, profile)
+                else:
+                    self._run(runs, profile)
         finally:
             creation.destroy_test_db(old_name, verbosity=0)
             if tmpdir is not None:
@@ -252,15 +278,15 @@ class Command(BaseCommand):
             ("Node chart data (JSON)", self._measure(client, "get", self._url("chart", kgi), runs)),
             ("Department page", self._measure(client, "get", self._url("department", big.department), runs)),
         ]
-        try:
-            grid_url = reverse("metrics:grid") + f"?tree={big.pk}&show=all"
-        except NoReverseMatch:
-            grid_url = None
-        if grid_url:
-            rows.append(("Entry grid (the large tree)", self._measure(client, "get", grid_url, runs)))
-        else:
-            rows.append(("Entry grid", None))
+        grid_url = reverse("metrics:grid") + f"?tree={big.pk}&show=all"
+        rows.append(("Entry grid (the large tree)", self._measure(client, "get", grid_url, runs)))
         rows.append(("One cell save", self._measure_save(client, big, runs)))
+        rows.append(
+            (
+                "Whole grid saved without JavaScript (the large tree, one cell changed)",
+                self._measure_whole_grid(client, big, grid_url, runs),
+            )
+        )
         engine_times, load_times, year_times = self._engine(big, runs)
         self._report(rows, engine_times, load_times, year_times, runs)
         if profile:
@@ -281,7 +307,7 @@ class Command(BaseCommand):
         for label, times in (
             ("Engine alone: compute() on the large tree (156 weeks)", engine_times),
             ("Engine alone: the same 200 nodes over one year (52 weeks)", year_times),
-            ("Loading the large tree alone (load_tree_data)", load_times),
+            ("Loading the large tree alone (metrics.progress.load_tree)", load_times),
         ):
             lines.append(
                 f"| {label} | {statistics.median(times):.1f} | {_percentile(times, 0.95):.1f} | {min(times):.1f} |"
@@ -328,8 +354,8 @@ class Command(BaseCommand):
         }
         return reverse(names[kind], args=[obj.pk])
 
-    def _measure(self, client, method, url, runs, data_for=None, before=None):
-        """(queries, [ms]) of `runs` requests after 3 warm-up ones; every response must be 200.
+    def _measure(self, client, method, url, runs, data_for=None, before=None, status=200, **kwargs):
+        """(queries, [ms]) of `runs` requests after 3 warm-up ones; every response must have `status`.
 
         `before` runs before each request, untimed (cache.clear: every request as the first after a change).
         """
@@ -341,9 +367,10 @@ class Command(BaseCommand):
                 before()
             with CaptureQueriesContext(connection) as captured:
                 begin = time.perf_counter()
-                response = getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)
+                send = getattr(client, method)
+                response = send(url, data, **kwargs) if data is not None else send(url)
                 elapsed = (time.perf_counter() - begin) * 1000
-            if response.status_code != 200:
+            if response.status_code != status:
                 raise RuntimeError(f"{method.upper()} {url} answered {response.status_code}")
             if i >= 3:
                 times.append(elapsed)
@@ -352,10 +379,7 @@ class Command(BaseCommand):
         return queries, times
 
     def _measure_save(self, client, tree, runs):
-        try:
-            url = reverse("metrics:save-cell")
-        except NoReverseMatch:
-            return None
+        url = reverse("metrics:save-cell")
         node = tree.nodes.filter(code__startswith="m", formula="").first()
         week = tree.weeks[-1]
         key = f"{node.pk}-{week:%Y%m%d}"
@@ -367,13 +391,27 @@ class Command(BaseCommand):
 
         return self._measure(client, "post", url, runs, data_for)
 
+    def _measure_whole_grid(self, client, tree, url, runs):
+        """The grid's form as a browser without JavaScript posts it (every cell), one value changed each time."""
+        node = tree.nodes.filter(code__startswith="m", formula="").order_by("pk").first()
+        name = f"v-{node.pk}-{tree.weeks[-1]:%Y%m%d}"
+
+        def data_for(i):
+            fields = _GridFields()
+            fields.feed(client.get(url).content.decode())
+            return urlencode([(field, str(2000 + i) if field == name else value) for field, value in fields.fields])
+
+        form = "application/x-www-form-urlencoded"  # as a browser posts it (the test client's default is multipart)
+        return self._measure(client, "post", url, runs, data_for, status=302, content_type=form)
+
     def _engine(self, tree, runs):
-        """Times of load_tree_data and of compute() on the tree, and of compute() on its last 52 weeks only."""
+        """Times of metrics.progress.load_tree and of compute() on the tree, and of compute() on its last 52 weeks."""
         as_of = tree.weeks[-1]
         engine_times, load_times, year_times = [], [], []
         for i in range(runs + 3):
             begin = time.perf_counter()
-            data, entries = load_tree_data(tree)
+            found = load_tree(tree, notes_for=set())
+            data, entries = found.data, found.entries
             loaded = time.perf_counter()
             compute(data, entries, as_of)
             done = time.perf_counter()
@@ -388,7 +426,8 @@ class Command(BaseCommand):
         return engine_times, load_times, year_times
 
     def _profile(self, tree):
-        data, entries = load_tree_data(tree)
+        found = load_tree(tree, notes_for=set())
+        data, entries = found.data, found.entries
         profiler = cProfile.Profile()
         profiler.enable()
         compute(data, entries, tree.weeks[-1])
@@ -417,9 +456,6 @@ class Command(BaseCommand):
             "| --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for label, result in rows:
-            if result is None:
-                lines.append(f"| {label} | — | — | — | skipped: its URL does not exist yet | |")
-                continue
             queries, times = result
             median = statistics.median(times)
             lines.append(
@@ -429,7 +465,7 @@ class Command(BaseCommand):
         for label, queries, times in (
             ("Engine alone: compute() on the large tree (156 weeks)", 0, engine_times),
             ("Engine alone: the same 200 nodes over one year (52 weeks)", 0, year_times),
-            ("Loading the large tree alone (load_tree_data)", 2, load_times),
+            ("Loading the large tree alone (metrics.progress.load_tree)", 2, load_times),
         ):
             median = statistics.median(times)
             lines.append(

@@ -1,7 +1,9 @@
 """python manage.py export_progress --tree CODE [--as-of YYYY-MM-DD] [--format json|csv]
 
 Prints the tree's progress at the week of the as-of date (default: the last complete week) in the
-docs/files.md "Progress" contract, or its CSV twin (metrics.loading). Changes nothing.
+docs/files.md "Progress" contract, or its CSV twin (metrics.progress_files). Changes nothing. It computes
+from the database (metrics.progress.compute_progress), never from the cache, so that two databases can be
+compared with it (docs/operations.md).
 """
 
 import json
@@ -13,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from goals.models import Tree
 from goals.values import text_problem
-from metrics.loading import progress_for_tree, progress_to_csv, progress_to_json
+from metrics.progress import compute_progress
+from metrics.progress_files import progress_to_csv, progress_to_json
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z", re.ASCII)
 
@@ -45,7 +48,7 @@ class Command(BaseCommand):
         if errors:
             raise CommandError("\n".join(errors))
 
-        progress, data = progress_for_tree(tree_obj, as_of_date)
+        progress, data = compute_progress(tree_obj, as_of_date)
         if output_format == "csv":
             self.stdout.write(progress_to_csv(progress, data), ending="")
         else:
