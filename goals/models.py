@@ -309,6 +309,8 @@ class Node(VersionedModel):
         _("aggregation"), max_length=10, choices=Aggregation.choices, default=Aggregation.SUM
     )
     formula = models.CharField(_("formula"), max_length=500, blank=True)
+    # A measured node's breakdown (分解式) over its direct children, stored with codes (docs/numbers.md "The funnel").
+    breakdown = models.CharField(_("breakdown"), max_length=500, blank=True)
     target = decimal_field(_("target"))
     stretch = decimal_field(_("stretch target"))
     baseline = decimal_field(_("baseline"))
@@ -349,6 +351,10 @@ class Node(VersionedModel):
     @property
     def is_measured(self):
         return not self.is_formula
+
+    @property
+    def has_breakdown(self):
+        return self.is_measured and bool(self.breakdown.strip())
 
     @property
     def is_archived(self):
