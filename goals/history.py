@@ -355,23 +355,32 @@ class TreeTimeline:
     """Every change of a tree, its nodes and its initiatives, newest first, as a sequence a Paginator pages through
     in a fixed number of queries per page (the keys of one page, then the rows of each kind)."""
 
-    def __init__(self, tree):
+    def __init__(self, tree=None, *, tree_ids=None, after=None, not_by=None):
+        """One tree's timeline, or (`tree_ids`) several trees' together; only the changes made after the moment
+        `after` and by someone other than the user id `not_by`, when given (home's "since your last visit")."""
         self.tree = tree
+        self.tree_ids = [tree.pk] if tree is not None else list(tree_ids or [])
+        self.after = after
+        self.not_by = not_by
 
     def _keys(self):
-        def keyed(rows, kind, at="history_date", key="history_id"):
+        def keyed(rows, kind, at="history_date", key="history_id", user="history_user"):
+            if self.after is not None:
+                rows = rows.filter(**{f"{at}__gt": self.after})
+            if self.not_by is not None:
+                rows = rows.exclude(**{user: self.not_by})
             return (
                 rows.order_by()
                 .annotate(at=F(at), kind=Value(kind, output_field=IntegerField()), key=F(key))
                 .values_list("at", "kind", "key")
             )
 
-        tree_id = self.tree.pk
+        ids = self.tree_ids
         parts = [
-            keyed(_visible(HistoricalTree.objects.filter(id=tree_id)), _TREE),
-            keyed(_visible(HistoricalNode.objects.filter(tree_id=tree_id)), _NODE),
-            keyed(_visible(HistoricalInitiative.objects.filter(tree_id=tree_id)), _INITIATIVE),
-            keyed(LegacyChange.objects.filter(tree_id=tree_id), _LEGACY, at="created_at", key="id"),
+            keyed(_visible(HistoricalTree.objects.filter(id__in=ids)), _TREE),
+            keyed(_visible(HistoricalNode.objects.filter(tree_id__in=ids)), _NODE),
+            keyed(_visible(HistoricalInitiative.objects.filter(tree_id__in=ids)), _INITIATIVE),
+            keyed(LegacyChange.objects.filter(tree_id__in=ids), _LEGACY, at="created_at", key="id", user="user"),
         ]
         return parts[0].union(*parts[1:], all=True)
 

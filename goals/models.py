@@ -23,6 +23,7 @@ from goals.discussion.models import (  # noqa: F401
     Notice,
     NoticePreference,
 )
+from goals.visits import HomeVisit  # noqa: F401 (when each person last opened home)
 
 code_validator = RegexValidator(
     r"^[a-z][a-z0-9_]*\Z",
