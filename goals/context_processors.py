@@ -5,7 +5,7 @@ from goals.access import navigation_facts
 from goals.models import display_name
 
 NAVIGATION = [
-    ("home", _("Dashboard")),
+    ("home", _("Home")),
     ("goals:tree-list", _("Trees")),
     ("metrics:grid", _("Enter numbers")),
     ("goals:inbox", _("Inbox")),

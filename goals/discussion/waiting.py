@@ -7,12 +7,17 @@ the thread), or the comment is deleted. A mention of one of the person's departm
 department's questions are, and the inbox lists every department mention.
 """
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
 
 from goals.models import Comment, Mention
 
 LIMIT = 5
+
+
+def _with_mentions():
+    """The comments' mentions, read with them (their excerpts mark the mentions): one query per list."""
+    return Prefetch("mentions", queryset=Mention.objects.select_related("user", "department"))
 
 
 def _visible(comments, access, prefix=""):
@@ -27,9 +32,9 @@ def open_questions(access, limit=LIMIT):
         return [], 0
     questions = _visible(Comment.objects.open_questions().filter(to_department__in=access.member_of), access)
     found = list(
-        questions.select_related("node", "node__tree", "author", "to_department").order_by("-created_at", "-id")[
-            : limit + 1
-        ]
+        questions.select_related("node", "node__tree", "author", "to_department")
+        .prefetch_related(_with_mentions())
+        .order_by("-created_at", "-id")[: limit + 1]
     )
     count = len(found) if len(found) <= limit else questions.count()
     return found[:limit], count
@@ -47,6 +52,10 @@ def unanswered_mentions(user, access, limit=LIMIT):
         .annotate(thread=Coalesce("parent_id", "id"))
         .exclude(Exists(replied))
     )
-    found = list(comments.select_related("node", "node__tree", "author").order_by("-created_at", "-id")[: limit + 1])
+    found = list(
+        comments.select_related("node", "node__tree", "author")
+        .prefetch_related(_with_mentions())
+        .order_by("-created_at", "-id")[: limit + 1]
+    )
     count = len(found) if len(found) <= limit else comments.count()
     return found[:limit], count

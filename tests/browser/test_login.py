@@ -11,7 +11,7 @@ def test_it_logs_in_through_the_login_page_and_sees_japanese(page, owner):
     assert "/accounts/login/" in page.url  # every page but the login page needs a login
     assert page.locator("html").get_attribute("lang") == "ja"
     login(page, owner)
-    assert page.locator("h1").inner_text() == "ダッシュボード"
+    assert page.locator("h1").inner_text() == "ホーム"
     assert "田中" in page.locator(".account-name").inner_text()
     assert page.console_errors == []
 
@@ -22,4 +22,4 @@ def test_it_switches_to_english(page, owner):
     # The switch posts and comes back to the same address: wait for the English page itself, not for a load
     # state that the Japanese page already has.
     expect(page.locator("html")).to_have_attribute("lang", "en")
-    expect(page.locator("h1")).to_have_text("Dashboard")
+    expect(page.locator("h1")).to_have_text("Home")
