@@ -247,6 +247,14 @@
       target.focus();
       target.select();
     }
+    if (linked && target) {
+      // The browser moves the focus to the page when it scrolls to the address's #cell-…: take it back once.
+      window.addEventListener("load", function () {
+        setTimeout(function () {
+          if (document.activeElement === document.body) { target.focus(); target.select(); }
+        }, 0);
+      }, { once: true });
+    }
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
