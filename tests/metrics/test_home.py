@@ -73,11 +73,11 @@ def test_owed_says_all_entered_once_every_number_is_in(client, member, tree):
     assert "リード数" not in owed
 
 
-def test_owed_for_someone_in_no_department(client, viewer, tree):
+def test_someone_in_no_department_owes_nothing_and_is_told_why(client, viewer, tree):
     with at(JULY_8):
-        owed = section(page(client, viewer), "home-owed")
-    assert "You are not in a department" in owed
-    assert "All entered" not in owed
+        html = page(client, viewer)
+    assert 'id="home-owed"' not in html and "All entered" not in html
+    assert "You are not in a department yet" in html
 
 
 def test_owed_lists_at_most_a_dozen_and_links_to_all(client, member, tree, marketing):
