@@ -284,3 +284,24 @@ def test_home_runs_a_fixed_number_of_queries_whatever_the_trees_and_entries(
     assert len(set(counts)) == 1, counts
     with at(JULY_8), django_assert_num_queries(counts[0]):
         client.get(HOME)
+
+
+def test_changes_come_from_my_departments_trees_when_i_have_any(client, member, sales_member, tree, sales):
+    other = Tree.objects.create(
+        code="sales-only",
+        name="Sales only",
+        department=sales,
+        period_start=date(2026, 4, 1),
+        period_end=date(2027, 3, 31),
+    )
+    kpi = Node.objects.create(tree=other, code="calls", name="架電数", unit="件", department=sales)
+    client.force_login(member)
+    with at("2026-07-08 09:00 +09:00"):
+        page(client)
+    with at("2026-07-08 09:30 +09:00"):
+        Comment.objects.create(node=kpi, author=sales_member, body="営業だけの話")
+        Comment.objects.create(node=nodes_of(tree)["deals"], author=sales_member, body="共有の話")
+    with at("2026-07-08 10:00 +09:00"):
+        changes = section(page(client), "home-changes")
+    assert "commented on 受注件数" in changes
+    assert "架電数" not in changes
