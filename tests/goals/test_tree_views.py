@@ -144,7 +144,7 @@ def test_tree_page_draws_every_node_with_code_target_and_department(client, view
     for name in ("売上", "受注件数", "平均受注単価", "リード数"):
         assert name in html
     assert "120,000,000円" in html or "¥120,000,000" in html
-    assert "= deals * avg_deal_size" in html  # the formula of a formula node
+    assert "= 受注件数 × 平均受注単価" in html  # the formula of a formula node, with names
     assert "営業部" in html
     # leads is a child of deals, a measured node: a driver, drawn as one.
     assert 'class="tree-item tree-item--driver" id="node-' in html
