@@ -78,8 +78,10 @@ GLOSSARY = {
     "MRR": "mrr",
     "ARR": "arr",
 }
-_GLOSSARY = sorted(((unicodedata.normalize("NFKC", key).lower(), value) for key, value in GLOSSARY.items()),
-                   key=lambda item: -len(item[0]))
+_GLOSSARY = sorted(
+    ((unicodedata.normalize("NFKC", key).lower(), value) for key, value in GLOSSARY.items()),
+    key=lambda item: -len(item[0]),
+)
 _SLUG = re.compile(r"[^a-z0-9]+")
 MAX_NODE_CODE = 50
 MAX_TREE_CODE = 60

@@ -60,7 +60,7 @@ def outside_users(node):
 
 
 def uses_message(user, field, used, names, then):
-    """"The formula of 売上 (受注件数 × 平均受注単価) uses 受注件数. ..." with `then` after it."""
+    """ "The formula of 売上 (受注件数 × 平均受注単価) uses 受注件数. ..." with `then` after it."""
     values = {
         "parent": user.name,
         "formula": rules.to_names(getattr(user, field), names),

@@ -283,10 +283,13 @@ def _targets_mismatch(node, formula, kids, breakdown=False):
         "target": _shown(target, node.unit),
     }
     if breakdown:
-        message = _(
-            "Through its breakdown, the targets of %(children)s give %(expected)s, but the target of %(node)s is "
-            "%(target)s."
-        ) % values
+        message = (
+            _(
+                "Through its breakdown, the targets of %(children)s give %(expected)s, but the target of %(node)s is "
+                "%(target)s."
+            )
+            % values
+        )
     elif node.parent_id is None:
         message = _("The targets of %(children)s give %(expected)s, but the KGI target is %(target)s.")
         message %= values

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from goals import codes, formulas, history, outline
-from goals.formulas import rules
 from goals.forms.fields import Form, PersonChoiceField, VersionedForm, code_input, number_input, parse_number
+from goals.formulas import rules
 from goals.models import Department, Node
 from goals.values import format_value
 
@@ -125,9 +125,7 @@ class NodeForm(VersionedForm):
                 "names": pgettext("list separator", ", ").join(children.values()),
                 "example": " × ".join(list(children.values())[:2]),
             }
-        return _(
-            "Optional, for an entered node: how it breaks down over its direct children. Add its children first."
-        )
+        return _("Optional, for an entered node: how it breaks down over its direct children. Add its children first.")
 
     def clean_code(self):
         code = self.cleaned_data["code"].strip()

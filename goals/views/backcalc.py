@@ -46,7 +46,9 @@ def apply_tree_backcalc(request, pk):
         return render(request, "goals/tree_backcalc.html", _context(request, tree, error=error), status=409)
     messages.success(
         request,
-        ngettext("Set %(count)s target from the KGI's target.", "Set %(count)s targets from the KGI's target.", len(steps))
+        ngettext(
+            "Set %(count)s target from the KGI's target.", "Set %(count)s targets from the KGI's target.", len(steps)
+        )
         % {"count": len(steps)},
     )
     return redirect("goals:tree-backcalc", tree.pk)

@@ -7,7 +7,6 @@ After an htmx save the tree page's editor region is re-rendered; after a plain s
 redirected to the tree page.
 """
 
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
@@ -21,11 +20,10 @@ from django.views.decorators.http import require_GET, require_POST
 from goals import editing, history, hooks, outline
 from goals.access import access_for, get_node_for_user, get_tree_for_user
 from goals.discussion import pages
-from goals.formulas import rules
 from goals.forms.nodes import MoveForm, NodeForm, check_formula
+from goals.formulas import rules
 from goals.models import ChangeAction, Node, Tree, VersionConflict
 from goals.views.trees import render_editor, tree_url
-
 
 
 def _arranged(node):
@@ -92,9 +90,7 @@ def node_context(request, node, comment_form=None, reply=None):
     names = {code: n.name for code, n in by_code.items()}
     formula_parts = [(text, by_code.get(code)) for text, code in rules.parts(node.formula, names)]
     breakdown_parts = (
-        [(text, by_code.get(code)) for text, code in rules.parts(node.breakdown, names)]
-        if node.has_breakdown
-        else []
+        [(text, by_code.get(code)) for text, code in rules.parts(node.breakdown, names)] if node.has_breakdown else []
     )
     return {
         "node": node,

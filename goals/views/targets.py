@@ -12,11 +12,11 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from goals import formulas
-from goals.formulas import rules
 from goals.access import access_for, get_node_for_user
 from goals.discussion import agreements
 from goals.formatting import number, plain
 from goals.forms.targets import SeasonalityForm
+from goals.formulas import rules
 from goals.health import tree_health
 from goals.models import Node, VersionConflict
 from goals.seasonality import business_day_weights
