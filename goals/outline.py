@@ -97,7 +97,9 @@ def build(nodes):
     """Arrange nodes (all of one tree, archived ones too) into an Outline for the tree page.
 
     Each active node gets: `.depth` (0 for the KGI), `.kids` (active children in order), `.is_first` /
-    `.is_last` among its siblings, `.is_driver` (its parent is a measured node whose breakdown does not use it, docs/numbers.md "driver"),
+    `.is_last` among its siblings, `.is_driver` (its parent is a measured node whose breakdown does not use it,
+    docs/numbers.md
+    "driver"),
     `.formula_shown` / `.breakdown_shown` (with names),
     and its `parent` set from the list so that no query follows it. Each restorable archived node
     gets `.archived_below`: how many nodes were archived with it.

@@ -166,15 +166,13 @@ def to_names(text: str, names: Mapping[str, str]) -> str:
 
 def parts(text: str, names: Mapping[str, str]) -> list[tuple[str, str | None]]:
     """A stored formula as pieces for a page: [(shown text, code or None)], names shown as in :func:`to_names`."""
-    shown = to_names(text, names)
-    if not text or shown == text and not text.strip():
+    if not text or not text.strip():
         return []
     try:
         tokens = _tokenize(text)
-        shown_tokens = [piece for piece in _render_pieces(tokens, names)]
     except FormulaError:
         return [(text, None)]
-    return shown_tokens
+    return _render_pieces(tokens, names)
 
 
 def _render_pieces(tokens, names):
@@ -183,9 +181,9 @@ def _render_pieces(tokens, names):
         counts[name.strip()] = counts.get(name.strip(), 0) + 1
     out = []
     for index, token in enumerate(tokens):
-        if index and token.kind != ")" and tokens[index - 1].kind != "(":
-            if not (token.kind != "op" and _is_unary(tokens, index - 1)):
-                out.append((" ", None))
+        spaced = index and token.kind != ")" and tokens[index - 1].kind != "("
+        if spaced and not (token.kind != "op" and _is_unary(tokens, index - 1)):
+            out.append((" ", None))
         if token.kind == "ref":
             name = (names.get(token.text) or "").strip()
             usable = name and usable_name(name) and counts.get(name) == 1

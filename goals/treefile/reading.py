@@ -3,7 +3,8 @@
 The shape is checked by the pydantic models of goals/treefile/schema.py, one node at a time, and
 :func:`describe` turns each of pydantic's errors into our message. What the shape cannot see is checked
 here, over the whole list: codes used twice, parents that come later or nowhere, one KGI, weights per
-week of the period, recompute only on formula nodes, formulas over any node (no cycle) and breakdowns over direct children.
+week of the period, recompute only on formula nodes, formulas over any node (no cycle) and breakdowns over
+direct children.
 
 Decisions where the format (docs/files.md "Tree file") is silent:
 - The tree's owner department, maximum depth and previous tree, and a node's owner person and entry

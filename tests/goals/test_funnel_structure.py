@@ -428,3 +428,51 @@ def test_applying_needs_edit_rights_and_refuses_a_changed_tree(client, owner, vi
     assert funnel.nodes.get(code="deals").target == 10  # nothing saved in part
     with pytest.raises(VersionConflict):
         backcalc.apply(funnel, shown, owner)
+
+
+# The templates
+
+
+@pytest.mark.parametrize("template", ["b2b_funnel", "inside_sales"])
+def test_the_templates_are_funnels_whose_targets_add_up(db, template):
+    from datetime import date
+
+    from goals.treefile import create_tree_from_template
+
+    tree = create_tree_from_template(
+        template, f"t-{template.replace('_', '-')}", "T", date(2026, 4, 1), date(2027, 3, 31)
+    )
+    kinds = {problem.kind for problem in tree_health(tree)}
+    bad = {
+        health.TARGETS_DO_NOT_ADD_UP,
+        health.BAD_FORMULA,
+        health.BAD_BREAKDOWN,
+        health.SUM_OF_RATE,
+        health.SUM_OF_RATE_NAME,
+        health.TOO_DEEP,
+        health.UNUSED_CHILDREN,
+        health.NO_TARGET,
+        health.NO_DEFINITION,
+    }
+    assert not kinds & bad
+    nodes = {node.code: node for node in tree.nodes.active()}
+    # Every count is reached from the KGI through formulas and breakdowns, except the few drivers, whose
+    # definitions say that their own impact is 0.
+    reached = set()
+    stack = [next(node for node in nodes.values() if node.parent_id is None)]
+    while stack:
+        node = stack.pop()
+        reached.add(node.code)
+        text = node.formula if node.is_formula else node.breakdown
+        if text and (node.is_formula or node.has_breakdown):
+            refs = rules.parse(text).references
+            stack.extend(nodes[code] for code in refs if code not in reached and nodes[code].parent_id == node.pk)
+    for node in nodes.values():
+        if node.code not in reached:
+            assert "0" in node.definition, node.code
+    counts = [node for node in nodes.values() if node.is_measured and node.unit != "%"]
+    assert sum(node.code in reached for node in counts) >= len(counts) - 3
+    # No rate is summed.
+    assert all(node.aggregation != "sum" for node in nodes.values() if node.unit == "%")
+    # Back-calculation from the KGI proposes nothing new: the template's targets are already consistent.
+    assert not backcalc.chain(tree).changes
