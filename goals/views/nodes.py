@@ -100,6 +100,7 @@ def node_context(request, node, comment_form=None, reply=None):
         "depth": getattr(this, "depth", None),
         "formula_parts": formula_parts,
         "breakdown_parts": breakdown_parts,
+        "is_driver": getattr(this, "is_driver", False),
         "changes": history.with_rows(history.node_changes(node)),
         **pages.node_discussion(request, node, comment_form, reply),
         "can_edit": access.can_edit_tree(node.tree, department_ids - {None}),
