@@ -80,7 +80,7 @@ class Node:
 
 
 def prepare(tree: TreeData, warnings: list) -> tuple[list[Node], list[Node]]:
-    """The nodes in tree order and in evaluation order (children first), formulas parsed."""
+    """The nodes in tree order and in evaluation order (every formula's inputs first), formulas parsed."""
     nodes = {}
     for data in tree.nodes:
         if data.code in nodes:
