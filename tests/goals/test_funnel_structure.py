@@ -476,3 +476,13 @@ def test_the_templates_are_funnels_whose_targets_add_up(db, template):
     assert all(node.aggregation != "sum" for node in nodes.values() if node.unit == "%")
     # Back-calculation from the KGI proposes nothing new: the template's targets are already consistent.
     assert not backcalc.chain(tree).changes
+
+
+def test_the_breakdown_is_checked_as_typed(client, owner, tree):
+    deals = get_node(tree, "deals")
+    url = reverse("goals:check-formula", args=[tree.pk]) + f"?node={deals.pk}&field=breakdown"
+    client = login(client, owner)
+    html = client.post(url, {"breakdown": "リード数 × 10 ÷ 100"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'id="breakdown-check"' in html and "The breakdown can be used." in html
+    html = client.post(url, {"breakdown": "売上 × 2"}, HTTP_HX_REQUEST="true").content.decode()
+    assert "formula-check--error" in html and "“revenue” is not a child of 受注件数" in html
