@@ -40,6 +40,7 @@ REQUIRED = {
     "goals:node-edit",
     "goals:node-add",
     "goals:node-backcalc",
+    "goals:tree-backcalc",
     "goals:node-seasonality",
     "metrics:initiative-list",
     "goals:initiative-create",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from goals import formulas, history, hooks, outline
+from goals.formulas import rules
 from goals.models import ChangeAction, Comment, Node, Tree
 
 
@@ -33,11 +34,44 @@ def _active_below(node):
 
 
 def parent_formula_uses(node):
-    """The parent node when its formula uses this node's code (removing or moving it would break it)."""
+    """The parent node when its formula or breakdown uses this node's code (moving it would break it)."""
     parent = node.parent
-    if parent is not None and node.code in _references(parent.formula):
+    if parent is None:
+        return None
+    text = parent.formula if parent.is_formula else parent.breakdown
+    if node.code in _references(text):
         return parent
     return None
+
+
+def outside_users(node):
+    """[(user node, "formula" or "breakdown", used node)] for the active nodes outside `node`'s branch whose
+    formula or breakdown uses `node` or a node below it: archiving the branch would break them."""
+    active = list(Node.objects.active().filter(tree_id=node.tree_id).select_related("parent").order_by())
+    branch = {node.pk, *(n.pk for n in outline.below(node, active))}
+    codes = {n.code: n for n in active if n.pk in branch}
+    every = rules.tree_nodes(active)
+    found = []
+    for code, used in codes.items():
+        for user, field in rules.users_of(code, every):
+            if user.code not in codes:
+                found.append((user, field, used))
+    return found, {code: n.name for code, n in every.items()}
+
+
+def uses_message(user, field, used, names, then):
+    """ "The formula of 売上 (受注件数 × 平均受注単価) uses 受注件数. ..." with `then` after it."""
+    values = {
+        "parent": user.name,
+        "formula": rules.to_names(getattr(user, field), names),
+        "code": used.code,
+        "name": used.name,
+    }
+    if field == "formula":
+        text = _("The formula of %(parent)s (%(formula)s) uses %(code)s.") % values
+    else:
+        text = _("The breakdown of %(parent)s (%(formula)s) uses %(code)s.") % values
+    return f"{text} {then}"
 
 
 def move(node, new_parent, user):
@@ -84,12 +118,15 @@ def removal_plan(node):
         return "refuse", _("The KGI is the top of the tree and cannot be deleted.")
     if node.is_archived:
         return "refuse", _("%(node)s is already archived.") % {"node": node.name}
-    parent = parent_formula_uses(node)
-    if parent is not None:
-        return "refuse", _(
-            "The formula of %(parent)s (%(formula)s) uses %(code)s. Change the formula of %(parent)s first, then "
-            "delete %(node)s."
-        ) % {"parent": parent.name, "formula": parent.formula, "code": node.code, "node": node.name}
+    users, names = outside_users(node)
+    if users:
+        user, field, used = users[0]
+        then = (
+            _("Change the formula of %(parent)s first, then delete %(node)s.")
+            if field == "formula"
+            else _("Change the breakdown of %(parent)s first, then delete %(node)s.")
+        ) % {"parent": user.name, "node": node.name}
+        return "refuse", uses_message(user, field, used, names, then)
     below = _active_below(node)
     reasons = []
     if below:

@@ -13,8 +13,13 @@ Decisions where docs/numbers.md leaves a choice:
   of the children it uses, against the node's own target; a difference over 1% of that target (any
   difference when it is 0). Not checked while a child target is missing (that child is reported as
   having no target) or when the formula divides by zero.
-- A formula that cannot be used (it does not parse or names a code that is not a direct child, as can
-  happen after a move) is reported as `bad_formula`; its unused children and targets are not checked.
+- A formula that cannot be used (it does not parse, names a code that is not an active node or makes a
+  cycle) is reported as `bad_formula`, a breakdown that cannot be used (not over the node's direct
+  children) as `bad_breakdown`; their unused children and targets are not checked.
+- A breakdown's targets are checked like a formula's. Aggregation: a `sum` node whose unit is % is
+  `sum_of_rate`; a `sum` measured node whose name says rate, ratio, average or unit price is
+  `sum_of_rate_name` (docs/numbers.md "Aggregation"). Both are warnings: the stored aggregation is never
+  changed by the check.
 - The KGI needs no owner department; every KPI does. An owner department without members is reported
   on every node it owns.
 """
@@ -27,7 +32,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from goals import formatting, outline
-from goals.formulas import EvaluationError, FormulaError, check, unused_children
+from goals.formulas import EvaluationError, FormulaError, unused_children
+from goals.formulas.rules import check_breakdown, check_formula, tree_nodes
 from goals.models import Membership
 from goals.targets import targets_differ
 
@@ -37,6 +43,9 @@ NO_DEFINITION = "no_definition"
 TOO_DEEP = "too_deep"
 DETACHED = "detached"
 BAD_FORMULA = "bad_formula"
+BAD_BREAKDOWN = "bad_breakdown"
+SUM_OF_RATE = "sum_of_rate"
+SUM_OF_RATE_NAME = "sum_of_rate_name"
 UNUSED_CHILDREN = "unused_children"
 TARGETS_DO_NOT_ADD_UP = "targets_do_not_add_up"
 NO_DEPARTMENT = "no_department"
@@ -47,6 +56,9 @@ KIND_ORDER = (
     NO_TARGET,
     TARGETS_DO_NOT_ADD_UP,
     BAD_FORMULA,
+    BAD_BREAKDOWN,
+    SUM_OF_RATE,
+    SUM_OF_RATE_NAME,
     UNUSED_CHILDREN,
     TOO_DEEP,
     NO_UNIT,
@@ -96,6 +108,8 @@ def _problems(tree, nodes, staffed):
         children.setdefault(node.parent_id, []).append(node)
 
     problems = []
+    every = tree_nodes(_with_parent_codes(nodes))
+    by_code = {node.code: node for node in nodes}
     ordered = outline.tree_order(nodes)  # (node, depth) from the KGI; detached branches are left out
     for node in outline.detached_tops(nodes):
         if node.parent_id is not None:
@@ -140,7 +154,10 @@ def _problems(tree, nodes, staffed):
                 )
             )
         if node.is_formula:
-            found.extend(_formula_problems(node, kids))
+            found.extend(_formula_problems(node, kids, every, by_code))
+        elif node.has_breakdown:
+            found.extend(_breakdown_problems(node, kids, every))
+        found.extend(_aggregation_problems(node))
         if node.parent_id is not None and node.department_id is None:
             found.append(
                 Problem(node, NO_DEPARTMENT, _("No owner department. Choose the department responsible for it."))
@@ -161,9 +178,60 @@ def _problems(tree, nodes, staffed):
     return problems
 
 
-def _formula_problems(node, kids):
+def _with_parent_codes(nodes):
+    by_id = {node.pk: node for node in nodes}
+    for node in nodes:
+        parent = by_id.get(node.parent_id)
+        node.parent_code = parent.code if parent is not None else None
+    return nodes
+
+
+RATE_WORDS = ("率", "割合", "平均", "単価", "rate", "ratio", "average", "per")
+
+
+def _aggregation_problems(node):
+    if node.aggregation != "sum":
+        return []
+    if node.unit.strip() in ("%", "％"):
+        return [
+            Problem(
+                node,
+                SUM_OF_RATE,
+                _(
+                    "Its unit is % but its numbers are summed over weeks (aggregation “sum”), so 5% a week would "
+                    "show as 65% a quarter. Choose “average” for an entered rate, or make it a calculated node "
+                    "(“recompute”)."
+                ),
+            )
+        ]
+    name = node.name.lower()
+    if node.is_measured and any(word in name for word in RATE_WORDS):
+        return [
+            Problem(
+                node,
+                SUM_OF_RATE_NAME,
+                _(
+                    "Its name says it is a rate, a ratio, an average or a unit price, but its numbers are summed "
+                    "over weeks (aggregation “sum”). Check the aggregation: “average” for a level, or compute it "
+                    "from counts with a formula."
+                ),
+            )
+        ]
+    return []
+
+
+def _breakdown_problems(node, kids, every):
     try:
-        formula = check(node.formula, {kid.code: kid.name for kid in kids}, node.name)
+        formula = check_breakdown(node.breakdown, node.code, node.name, every)
+    except FormulaError as error:
+        return [Problem(node, BAD_BREAKDOWN, _("Its breakdown cannot be used: %(error)s") % {"error": error.message})]
+    mismatch = _targets_mismatch(node, formula, kids, breakdown=True)
+    return [mismatch] if mismatch else []
+
+
+def _formula_problems(node, kids, every, by_code):
+    try:
+        formula = check_formula(node.formula, node.code, node.name, every)
     except FormulaError as error:
         return [
             Problem(
@@ -175,7 +243,7 @@ def _formula_problems(node, kids):
     found = []
     unused = unused_children(formula, [kid.code for kid in kids])
     if unused:
-        names = {kid.code: kid.name for kid in kids}
+        kid_names = {kid.code: kid.name for kid in kids}
         found.append(
             Problem(
                 node,
@@ -184,17 +252,17 @@ def _formula_problems(node, kids):
                     "Its formula does not use %(children)s. Every child of a formula node must appear in its "
                     "formula: use them, or move them under the node they drive."
                 )
-                % {"children": _names(names[code] for code in unused)},
+                % {"children": _names(kid_names[code] for code in unused)},
                 codes=tuple(unused),
             )
         )
-    mismatch = _targets_mismatch(node, formula, kids)
+    mismatch = _targets_mismatch(node, formula, [by_code[code] for code in formula.references if code in by_code])
     if mismatch:
         found.append(mismatch)
     return found
 
 
-def _targets_mismatch(node, formula, kids):
+def _targets_mismatch(node, formula, kids, breakdown=False):
     if node.target is None:
         return None
     targets = {kid.code: kid.target for kid in kids if kid.code in formula.references}
@@ -214,7 +282,15 @@ def _targets_mismatch(node, formula, kids):
         "node": node.name,
         "target": _shown(target, node.unit),
     }
-    if node.parent_id is None:
+    if breakdown:
+        message = (
+            _(
+                "Through its breakdown, the targets of %(children)s give %(expected)s, but the target of %(node)s is "
+                "%(target)s."
+            )
+            % values
+        )
+    elif node.parent_id is None:
         message = _("The targets of %(children)s give %(expected)s, but the KGI target is %(target)s.")
         message %= values
     else:

@@ -48,6 +48,7 @@ NODE_FIELDS = (
     "owner",
     "aggregation",
     "formula",
+    "breakdown",
     "target",
     "stretch",
     "baseline",

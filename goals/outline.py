@@ -14,6 +14,8 @@ Every page and file that lists a tree's nodes walks them here, by one rule:
 
 from dataclasses import dataclass, field
 
+from goals.formulas import FormulaError, parse, rules
+
 
 def _children(active):
     """{parent id: [active children by position, id]} of the active nodes."""
@@ -95,7 +97,10 @@ def build(nodes):
     """Arrange nodes (all of one tree, archived ones too) into an Outline for the tree page.
 
     Each active node gets: `.depth` (0 for the KGI), `.kids` (active children in order), `.is_first` /
-    `.is_last` among its siblings, `.is_driver` (its parent is a measured node, docs/numbers.md "driver"),
+    `.is_last` among its siblings, `.is_driver` (its parent is a measured node whose breakdown does not use it,
+    docs/numbers.md
+    "driver"),
+    `.formula_shown` / `.breakdown_shown` (with names),
     and its `parent` set from the list so that no query follows it. Each restorable archived node
     gets `.archived_below`: how many nodes were archived with it.
     """
@@ -111,8 +116,12 @@ def build(nodes):
         if parent is not None:
             node.parent = parent
             parent.kids.append(node)
-        node.is_driver = parent is not None and not parent.is_formula
+        node.is_driver = parent is not None and not parent.is_formula and node.code not in _breakdown_refs(parent)
         outline.nodes.append(node)
+    names = {node.code: node.name for node in outline.nodes}
+    for node in outline.nodes:  # formulas and breakdowns are stored with codes and shown with names
+        node.formula_shown = rules.to_names(node.formula, names) if node.is_formula else ""
+        node.breakdown_shown = rules.to_names(node.breakdown, names) if node.has_breakdown else ""
     for node in outline.nodes:
         for index, kid in enumerate(node.kids):
             kid.is_first = index == 0
@@ -128,6 +137,15 @@ def build(nodes):
             node.archived_below = len(archived_with(node, archived))
             outline.archived.append(node)
     return outline
+
+
+def _breakdown_refs(node):
+    if not node.has_breakdown:
+        return ()
+    try:
+        return parse(node.breakdown).references
+    except FormulaError:
+        return ()
 
 
 def archived_with(node, archived):

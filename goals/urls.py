@@ -1,6 +1,6 @@
 from django.urls import path
 
-from goals.views import accounts, agreements, comments, inbox, initiatives, nodes, targets, tree_files, trees
+from goals.views import accounts, agreements, backcalc, comments, inbox, initiatives, nodes, targets, tree_files, trees
 
 app_name = "goals"
 
@@ -68,6 +68,8 @@ urlpatterns = [
     path("trees/new-from-template/save/", tree_files.create_tree_from_template, name="tree-from-template-save"),
     path("trees/<int:pk>/export.json", tree_files.export_tree_file, name="tree-export"),
     # /nodes/<pk>/...
+    path("trees/<int:pk>/backcalc/", backcalc.tree_backcalc, name="tree-backcalc"),
+    path("trees/<int:pk>/backcalc/save/", backcalc.apply_tree_backcalc, name="tree-backcalc-save"),
     path("nodes/<int:pk>/backcalc/", targets.node_backcalc, name="node-backcalc"),
     path("nodes/<int:pk>/backcalc/save/", targets.apply_backcalc, name="node-backcalc-save"),
     path("nodes/<int:pk>/seasonality/", targets.node_seasonality, name="node-seasonality"),

@@ -25,7 +25,7 @@ from datetime import date
 from decimal import Decimal
 
 from goals.formatting import is_too_large
-from goals.formulas import DivisionByZero, EvaluationError, FormulaError, MissingInput, check
+from goals.formulas import DivisionByZero, EvaluationError, FormulaError, MissingInput, check, parse
 from goals.models import Node
 from metrics import engine
 from metrics.progress import LoadedTree
@@ -256,10 +256,11 @@ def contributions(loaded: LoadedTree, progress: engine.Progress, code: str) -> l
     data = progress.nodes[code].node
     if not data.is_formula:
         return []
-    children = {node.code: node.name for node in loaded.nodes if node.parent_id == by_code[code].pk}
     try:
-        formula = check(data.formula, children, data.name or code)
+        formula = parse(data.formula)  # any node of the tree (goals.formulas.rules), checked by the engine
     except FormulaError:
+        return []
+    if any(ref not in progress.nodes or ref not in by_code for ref in formula.references):
         return []
     d = as_of_index(progress)
     base = progress.nodes[code].actual_to_date
@@ -308,6 +309,11 @@ def drivers(loaded: LoadedTree, progress: engine.Progress, code: str) -> list[Dr
             used = set(check(data.formula, children, data.name or code).references)
         except FormulaError:
             used = set(children)  # a broken formula: no child is shown as a driver
+    elif node.has_breakdown:
+        try:
+            used = set(parse(node.breakdown).references)  # a breakdown's factors are not drivers
+        except FormulaError:
+            used = set()
     d = as_of_index(progress)
     weeks = list(progress.weeks[: d + 1])
     parent_weekly = [week.actual for week in result_of[code].weeks[: d + 1]]

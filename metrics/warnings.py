@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
 from goals.formatting import number, week_label
-from goals.formulas import FormulaError, check
+from goals.formulas import FormulaError
+from goals.formulas.rules import TreeNode, check_formula
 from metrics.engine import (
     DIVISION_BY_ZERO,
     FORMULA_ERROR,
@@ -94,9 +95,11 @@ def _message(warning: EngineWarning, nodes: Mapping[str, NodeData], week_count: 
 def _formula_error(node: NodeData, nodes: Mapping[str, NodeData]) -> str:
     """What is wrong with the node's formula, in the active language (checked again for that: the engine's
     `detail` is in the language that was active when it computed, and computed results are shared)."""
-    children = {child.code: child.name or child.code for child in nodes.values() if child.parent == node.code}
+    every = {
+        code: TreeNode(code, other.name or code, other.parent, other.formula or "") for code, other in nodes.items()
+    }
     try:
-        check(node.formula, children, node.name or node.code)
+        check_formula(node.formula, node.code, node.name or node.code, every)
     except FormulaError as error:
         return error.message
     return ""

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from goals import history
+from goals import codes, history, periods
 from goals.forms.fields import PeriodMixin, VersionedForm, code_input, date_input, number_input, parse_number
 from goals.models import Node, Tree, code_validator
 
@@ -41,6 +41,12 @@ class TreeForm(PeriodMixin, VersionedForm):
         if self.instance.pk:
             # The code names the tree in files and links; it is set once, when the tree is created.
             del self.fields["code"]
+        else:
+            self.fields["code"].required = False
+            self.fields["code"].help_text = _(
+                "Leave empty to make one from the period and the name. Used in files and the API: lower-case "
+                "letters, digits, - and _, such as fy2026-marketing."
+            )
         field = self.fields["department"]
         field.required = True
         field.empty_label = _("Choose a department")
@@ -56,9 +62,13 @@ class NewTreeForm(TreeForm):
     kgi_code = forms.CharField(
         label=gettext_lazy("KGI code"),
         max_length=50,
+        required=False,
         validators=[code_validator],
         widget=code_input(),
-        help_text=gettext_lazy("Lower-case letters, digits and _, starting with a letter, such as revenue."),
+        help_text=gettext_lazy(
+            "Leave empty to make one from the name. Lower-case letters, digits and _, starting with a letter, "
+            "such as revenue."
+        ),
     )
     kgi_name = forms.CharField(label=gettext_lazy("KGI name"), max_length=200, help_text=gettext_lazy("Such as 売上."))
     kgi_unit = forms.CharField(
@@ -70,6 +80,19 @@ class NewTreeForm(TreeForm):
         widget=number_input(),
         help_text=gettext_lazy("The committed target for the period. You can set it later."),
     )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("code") and cleaned.get("name") and "code" not in self.errors:
+            start = cleaned.get("period_start")
+            year = periods.fiscal_year(start) if start else None
+            taken = set(Tree.objects.values_list("code", flat=True))
+            code = codes.tree_code(cleaned["name"], year, taken)
+            cleaned["code"] = code
+            self.instance.code = code
+        if not cleaned.get("kgi_code") and cleaned.get("kgi_name") and "kgi_code" not in self.errors:
+            cleaned["kgi_code"] = codes.node_code(cleaned["kgi_name"], set())
+        return cleaned
 
     def clean_kgi_target(self):
         return parse_number(self.cleaned_data.get("kgi_target", ""), self.cleaned_data.get("kgi_unit", ""))

@@ -50,6 +50,7 @@ def export_tree(tree) -> dict:
                 "direction": node.direction,
                 "aggregation": node.aggregation,
                 "formula": node.formula.strip() or None,
+                "breakdown": node.breakdown.strip() or None,
                 "target": _number_text(node.target),
                 "stretch": _number_text(node.stretch),
                 "baseline": _number_text(node.baseline),

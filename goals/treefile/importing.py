@@ -109,6 +109,7 @@ def _replace_nodes(tree, spec, departments, user, summary):
         node.direction = spec_node.direction
         node.aggregation = spec_node.aggregation
         node.formula = spec_node.formula
+        node.breakdown = spec_node.breakdown
         node.target = spec_node.target
         node.stretch = spec_node.stretch
         node.baseline = spec_node.baseline

@@ -3,7 +3,8 @@
 The shape is checked by the pydantic models of goals/treefile/schema.py, one node at a time, and
 :func:`describe` turns each of pydantic's errors into our message. What the shape cannot see is checked
 here, over the whole list: codes used twice, parents that come later or nowhere, one KGI, weights per
-week of the period, recompute only on formula nodes, and formulas over direct children.
+week of the period, recompute only on formula nodes, formulas over any node (no cycle) and breakdowns over
+direct children.
 
 Decisions where the format (docs/files.md "Tree file") is silent:
 - The tree's owner department, maximum depth and previous tree, and a node's owner person and entry
@@ -22,7 +23,8 @@ from django.utils.translation import gettext as _
 
 from goals import periods
 from goals.formatting import week_label
-from goals.formulas import FormulaError, check
+from goals.formulas import FormulaError
+from goals.formulas.rules import TreeNode, check_breakdown, check_formula
 from goals.models import Node
 from goals.treefile.errors import FileError, TreeFileError, character_name, is_control, shown
 from goals.treefile.schema import (
@@ -59,6 +61,7 @@ class NodeSpec:
     direction: str = Node.Direction.HIGHER
     aggregation: str = Node.Aggregation.SUM
     formula: str = ""
+    breakdown: str = ""
     target: Decimal | None = None
     stretch: Decimal | None = None
     baseline: Decimal | None = None
@@ -138,7 +141,7 @@ def describe(error, key, level, weeks=None) -> str:
             "“%(code)s” cannot be a node code. Use lower-case letters, digits and _, starting with a letter, "
             "such as deals or win_rate."
         ) % {"code": shown(value.strip())}
-    if kind == "control_character" and key in ("definition", "formula"):
+    if kind == "control_character" and key in ("definition", "formula", "breakdown"):
         return (
             _(
                 "It holds %(character)s at position %(position)s, which is not a printable character. Remove it: "
@@ -330,6 +333,7 @@ def _read_nodes(problems, items, weeks):
                 direction=values.direction or Node.Direction.HIGHER,
                 aggregation=values.aggregation,
                 formula=formula,
+                breakdown=values.breakdown or "",
                 target=values.target,
                 stretch=values.stretch,
                 baseline=values.baseline,
@@ -367,17 +371,33 @@ def _weights(problems, where, raw, values, weeks):
 
 
 def _check_formulas(problems, specs):
-    children = {}
+    """Formulas over any node of the file (no cycle), breakdowns over direct children of measured nodes, and the
+    aggregation defaults of docs/numbers.md "Aggregation" (the same rules as the node form)."""
+    every = {
+        spec.code: TreeNode(spec.code, spec.name or spec.code, spec.parent, spec.formula, spec.breakdown)
+        for spec in specs
+        if spec.code
+    }
     for spec in specs:
-        if spec.parent:
-            children.setdefault(spec.parent, {})[spec.code] = spec.name or spec.code
-    for spec in specs:
+        if spec.breakdown:
+            if spec.formula:
+                problems.add(
+                    spec.code or "?",
+                    "breakdown",
+                    _("A breakdown is for a measured node; this node has a formula. Use null for one of them."),
+                )
+            else:
+                try:
+                    check_breakdown(spec.breakdown, spec.code, spec.name or spec.code, every)
+                except FormulaError as error:
+                    problems.add(spec.code or "?", "breakdown", error.message)
         if not spec.formula:
             if spec.aggregation is None:
-                spec.aggregation = Node.Aggregation.SUM
+                percent = spec.unit.strip() in ("%", "％")
+                spec.aggregation = Node.Aggregation.AVERAGE if percent else Node.Aggregation.SUM
             continue
         try:
-            formula = check(spec.formula, children.get(spec.code, {}), spec.name or spec.code)
+            formula = check_formula(spec.formula, spec.code, spec.name or spec.code, every)
         except FormulaError as error:
             problems.add(spec.code or "?", "formula", error.message)
             spec.aggregation = spec.aggregation or Node.Aggregation.SUM

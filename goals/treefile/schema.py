@@ -11,10 +11,11 @@ Decisions where the format is silent:
 - Numbers: JSON numbers or decimal strings (`"120000000"`, `"-0.5"`; no grouping, units or exponents),
   with at most 15 significant digits and 6 decimal places, like typed values. `warning_threshold`
   is from 0 to 100. `week_start` is a day name in English, lower case (`monday` ... `sunday`).
-- Text is one line, except `definition` and `formula`, which may hold tabs and line breaks. Control
+- Text is one line, except `definition`, `formula` and `breakdown`, which may hold tabs and line breaks. Control
   characters (NUL and the like) and lone surrogates are refused everywhere: they cannot be stored or shown.
 - `weights` have at most MAX_WEIGHTS items, so that a long list is refused before each item is read.
-- `breakdown` is not read yet: a later change of the format adds it.
+- `breakdown` (a measured node's breakdown over its direct children, in codes) is one line or several, like
+  `formula`.
 """
 
 import re
@@ -181,6 +182,7 @@ class NodeFields(BaseModel):
     direction: Literal[DIRECTIONS] | None = None
     aggregation: Literal[AGGREGATIONS] | None = None
     formula: _text(500, lines=True) | None = None
+    breakdown: _text(500, lines=True) | None = None
     target: Number | None = None
     stretch: Number | None = None
     baseline: Number | None = None

@@ -7,8 +7,6 @@ After an htmx save the tree page's editor region is re-rendered; after a plain s
 redirected to the tree page.
 """
 
-import re
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import IntegrityError, transaction
@@ -23,10 +21,9 @@ from goals import editing, history, hooks, outline
 from goals.access import access_for, get_node_for_user, get_tree_for_user
 from goals.discussion import pages
 from goals.forms.nodes import MoveForm, NodeForm, check_formula
+from goals.formulas import rules
 from goals.models import ChangeAction, Node, Tree, VersionConflict
 from goals.views.trees import render_editor, tree_url
-
-_CODE = re.compile(r"([a-z][a-z0-9_]*)")
 
 
 def _arranged(node):
@@ -89,8 +86,12 @@ def node_context(request, node, comment_form=None, reply=None):
     department_ids = {n.department_id for n in arranged.nodes if n.department_id} | {node.tree.department_id}
     access = access_for(request.user)
     children = list(getattr(this, "kids", []))
-    by_code = {child.code: child for child in children}
-    formula_parts = [(part, by_code.get(part)) for part in _CODE.split(node.formula) if part] if node.formula else []
+    by_code = {n.code: n for n in arranged.nodes}
+    names = {code: n.name for code, n in by_code.items()}
+    formula_parts = [(text, by_code.get(code)) for text, code in rules.parts(node.formula, names)]
+    breakdown_parts = (
+        [(text, by_code.get(code)) for text, code in rules.parts(node.breakdown, names)] if node.has_breakdown else []
+    )
     return {
         "node": node,
         "tree": node.tree,
@@ -98,6 +99,8 @@ def node_context(request, node, comment_form=None, reply=None):
         "children": children,
         "depth": getattr(this, "depth", None),
         "formula_parts": formula_parts,
+        "breakdown_parts": breakdown_parts,
+        "is_driver": getattr(this, "is_driver", False),
         "changes": history.with_rows(history.node_changes(node)),
         **pages.node_discussion(request, node, comment_form, reply),
         "can_edit": access.can_edit_tree(node.tree, department_ids - {None}),
@@ -132,15 +135,16 @@ def _render_form(request, form, *, tree, mode, node=None, parent=None, conflict=
     check_url = reverse("goals:check-formula", args=[tree.pk])
     if node is not None:
         check_url += f"?node={node.pk}"
-    form.fields["formula"].widget.attrs.update(
-        {
-            "hx-post": check_url,
-            "hx-trigger": "input changed delay:400ms",
-            "hx-target": "#formula-check",
-            "hx-swap": "outerHTML",
-            "hx-include": "closest form",
-        }
-    )
+    for field in ("formula", "breakdown"):
+        form.fields[field].widget.attrs.update(
+            {
+                "hx-post": check_url + ("&" if "?" in check_url else "?") + f"field={field}",
+                "hx-trigger": "input changed delay:400ms",
+                "hx-target": f"#{field}-check",
+                "hx-swap": "outerHTML",
+                "hx-include": "closest form",
+            }
+        )
     context = {
         "form": form,
         "tree": tree,
@@ -249,8 +253,12 @@ def check_formula_view(request, pk):
     tree = get_tree_for_user(request, pk)
     node_id = request.GET.get("node", "")
     node = tree.nodes.filter(pk=node_id).first() if node_id.isascii() and node_id.isdigit() else None
-    ok, message = check_formula(request.POST.get("formula", ""), node, request.POST.get("name", "").strip())
-    return render(request, "goals/node_form.html#formula-check", {"formula_ok": ok, "formula_message": message})
+    field = "breakdown" if request.GET.get("field") == "breakdown" else "formula"
+    ok, message = check_formula(
+        request.POST.get(field, ""), node, request.POST.get("name", "").strip(), tree=tree, field=field
+    )
+    context = {"formula_ok": ok, "formula_message": message, "check_id": f"{field}-check"}
+    return render(request, "goals/node_form.html#formula-check", context)
 
 
 # Moving and reordering

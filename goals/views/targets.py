@@ -16,6 +16,7 @@ from goals.access import access_for, get_node_for_user
 from goals.discussion import agreements
 from goals.formatting import number, plain
 from goals.forms.targets import SeasonalityForm
+from goals.formulas import rules
 from goals.health import tree_health
 from goals.models import Node, VersionConflict
 from goals.seasonality import business_day_weights
@@ -49,11 +50,17 @@ def _names(nodes):
 
 def proposals(node):
     """(formula error or "", expected value of the formula over the children's targets, [Proposal])."""
-    kids = list(node.children.active().select_related("department").order_by("position", "pk"))
+    every_node = list(node.tree.nodes.active().select_related("department", "parent").order_by("position", "pk"))
+    every = rules.tree_nodes(every_node)
     try:
-        formula = formulas.check(node.formula, {kid.code: kid.name for kid in kids}, node.name)
+        if node.is_formula:
+            formula = rules.check_formula(node.formula, node.code, node.name, every)
+        else:
+            formula = rules.check_breakdown(node.breakdown, node.code, node.name, every)
     except formulas.FormulaError as error:
         return error.message, None, []
+    by_code = {other.code: other for other in every_node}
+    kids = [by_code[code] for code in formula.references if code in by_code]
     targets = {kid.code: kid.target for kid in kids}
     used = [kid for kid in kids if kid.code in formula.references]
     expected = None
@@ -90,6 +97,10 @@ def _backcalc_context(request, node, **extra):
         "tree": node.tree,
         "heading": _("Derive targets from %(name)s") % {"name": node.name},
         "formula_error": error,
+        "formula_shown": rules.to_names(
+            node.formula if node.is_formula else node.breakdown,
+            dict(node.tree.nodes.active().values_list("code", "name")),
+        ),
         "expected": expected,
         "rows": rows,
         "can_edit": access_for(request.user).can_edit_tree(node.tree),
@@ -121,7 +132,7 @@ def node_backcalc(request, pk):
 @require_POST
 def apply_backcalc(request, pk):
     node = _active_node(request, pk, write=True)
-    if not node.is_formula:
+    if not node.is_formula and not node.has_breakdown:
         return _render_backcalc(request, node, status=400, error=_("Only formula nodes have targets to derive."))
     _error, _expected, rows = proposals(node)
     row = next((row for row in rows if str(row.child.pk) == request.POST.get("child", "")), None)

@@ -28,7 +28,9 @@ The modules, by concern:
 Decisions where docs/numbers.md is silent (more in each module's docstring):
 - A measured node with aggregation `recompute` (nothing to recompute) is aggregated as `average`.
 - Sums, means and formulas run with 34 significant digits; nothing is rounded here (display rounds).
-- A formula that does not parse, or that names a code that is not a direct child, makes every value
+- A formula may use any node of the tree (goals.formulas.rules); it is evaluated after every node it uses.
+  A breakdown (NodeData has none) never changes its node's values: the engine ignores it.
+- A formula that does not parse, names a code that is not in the tree, or makes a cycle, makes every value
   of its node missing (reason `formula_error`) with a `formula_error` warning.
 - `missing_input` warnings name the measured direct inputs without an entry, for the weeks up to the
   as-of week only (later weeks are not due yet); a missing formula input is not repeated up the tree.

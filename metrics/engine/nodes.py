@@ -2,7 +2,8 @@
 
 from decimal import Decimal
 
-from goals.formulas import FormulaError, check
+from goals.formulas import FormulaError
+from goals.formulas.rules import TreeNode, check_formula
 from metrics.engine.evaluation import evaluate
 from metrics.engine.types import AVERAGE, FORMULA_ERROR, LAST, RECOMPUTE, SUM, EngineWarning, TreeData
 
@@ -79,7 +80,7 @@ class Node:
 
 
 def prepare(tree: TreeData, warnings: list) -> tuple[list[Node], list[Node]]:
-    """The nodes in tree order and in evaluation order (children first), formulas parsed."""
+    """The nodes in tree order and in evaluation order (every formula's inputs first), formulas parsed."""
     nodes = {}
     for data in tree.nodes:
         if data.code in nodes:
@@ -93,32 +94,57 @@ def prepare(tree: TreeData, warnings: list) -> tuple[list[Node], list[Node]]:
             roots.append(node)
         else:
             parent.children.append(node)
-    order = []
+    tree_order = []
     stack = [(root, False) for root in reversed(roots)]
     while stack:
         node, done = stack.pop()
         if done:
-            order.append(node)
+            tree_order.append(node)
             continue
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(node.children))
-    if len(order) != len(nodes):
+    if len(tree_order) != len(nodes):
         raise ValueError(f"the parents of tree {tree.code!r} form a cycle")
+    every = {
+        code: TreeNode(code, node.data.name or code, node.data.parent, node.data.formula or "")
+        for code, node in nodes.items()
+    }
     for node in nodes.values():
         if not node.measured:
-            _parse_formula(node, warnings)
-    return list(nodes.values()), order
+            _parse_formula(node, nodes, every, warnings)
+    return list(nodes.values()), _evaluation_order(tree_order)
 
 
-def _parse_formula(node: Node, warnings: list) -> None:
-    children = {child.code: child.data.name or child.code for child in node.children}
+def _evaluation_order(tree_order):
+    """Children before parents, and every formula's inputs before it (a rate beside its counts uses its parent).
+
+    Formulas that make a cycle were refused by _parse_formula, so the inputs form no cycle.
+    """
+    order = []
+    placed = set()
+    for start in tree_order:
+        stack = [(start, False)]
+        while stack:
+            node, ready = stack.pop()
+            if id(node) in placed:
+                continue
+            if ready:
+                placed.add(id(node))
+                order.append(node)
+                continue
+            stack.append((node, True))
+            stack.extend((other, False) for other in reversed(node.inputs) if id(other) not in placed)
+    return order
+
+
+def _parse_formula(node: Node, nodes, every, warnings: list) -> None:
+    """Parse the node's formula under the tree's rules (any node of the tree, no cycle: goals.formulas.rules)."""
     try:
-        node.formula = check(node.data.formula, children, node.data.name or node.code)
+        node.formula = check_formula(node.data.formula, node.code, node.data.name or node.code, every)
     except FormulaError as error:
         node.error = error.message
         warnings.append(EngineWarning(FORMULA_ERROR, node.code, detail=node.error))
     else:
         node.refs = node.formula.references
-        by_code = {child.code: child for child in node.children}
-        node.inputs = [by_code[code] for code in node.refs]
+        node.inputs = [nodes[code] for code in node.refs]
         node.additive = node.formula.is_additive()

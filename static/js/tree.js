@@ -70,3 +70,29 @@
     }
   });
 })();
+
+// Formula and breakdown inputs: the list of node names (<datalist id="node-names">) suggests the whole input,
+// so after "受注件数 × " the browser would suggest nothing. Rewrite each suggestion as what is typed up to the
+// last operator followed by a name, so the name being typed is completed in place. Without this file the list
+// still suggests the first name, and the names are listed under the field.
+(function () {
+  "use strict";
+  var SEPARATORS = " \u3000+-*/()×÷＋－＊／（）−";
+
+  document.addEventListener("input", function (event) {
+    var input = event.target;
+    if (!input || input.getAttribute("list") !== "node-names") { return; }
+    var list = document.getElementById("node-names");
+    if (!list) { return; }
+    var text = input.value;
+    var cut = 0;
+    for (var i = text.length - 1; i >= 0; i -= 1) {
+      if (SEPARATORS.indexOf(text.charAt(i)) !== -1) { cut = i + 1; break; }
+    }
+    var prefix = text.slice(0, cut);
+    Array.prototype.forEach.call(list.options, function (option) {
+      if (!option.dataset.name) { option.dataset.name = option.value; }
+      option.value = prefix + option.dataset.name;
+    });
+  });
+})();

@@ -120,7 +120,7 @@ def test_build_a_three_level_tree_move_a_node_and_fix_the_health(page, owner, em
     page.fill("#id_formula", "deals * avg_deal_siz")
     page.locator("#formula-check.formula-check--error").wait_for()  # checked as typed
     assert "avg_deal_siz" in page.locator("#formula-check").inner_text()
-    page.fill("#id_formula", "deals * avg_deal_size")
+    page.fill("#id_formula", "受注件数 × 平均受注単価")  # names are typed; codes are stored
     page.locator("#formula-check.formula-check--ok").wait_for()
     _submit(page)
     page.locator("#tree-editor .message--success", has_text="売上").wait_for()
@@ -129,7 +129,7 @@ def test_build_a_three_level_tree_move_a_node_and_fix_the_health(page, owner, em
     deals = empty_tree.nodes.get(code="deals")
     _move(page, empty_tree, "deals", "avg_deal_size")
     page.locator("#node-panel .error-summary").wait_for()
-    assert "deals * avg_deal_size" in page.locator("#node-panel .error-summary").inner_text()
+    assert "受注件数 × 平均受注単価" in page.locator("#node-panel .error-summary").inner_text()
     deals.refresh_from_db()
     assert deals.parent == revenue
 

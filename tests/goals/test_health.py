@@ -170,10 +170,10 @@ def test_targets_are_not_compared_while_a_child_target_is_missing(healthy):
 
 def test_a_formula_that_cannot_be_used_is_reported(healthy):
     revenue = healthy.nodes.get(code="revenue")
-    revenue.formula = "deals * leads"  # leads is a grandchild
+    revenue.formula = "deals * churn"  # no node has that code
     revenue.save()
     [problem] = tree_health(healthy)
-    assert problem.kind == health.BAD_FORMULA and "leads" in problem.message
+    assert problem.kind == health.BAD_FORMULA and "churn" in problem.message
 
 
 def test_an_owner_department_without_members_is_reported_on_each_node_it_owns(healthy, marketing, owner):

@@ -96,15 +96,15 @@ def test_an_editor_adds_a_child_with_htmx_and_gets_the_redrawn_editor(client, ow
 
 def test_adding_a_child_refuses_bad_input_and_saves_nothing(client, owner, tree):
     deals = get_node(tree, "deals")
-    data = _node_data(code="leads", name="", target="12O", formula="leads * 2")
+    data = _node_data(code="leads", name="", target="12O", formula="nothing * 2")
     response = login(client, owner).post(reverse("goals:node-add-save", args=[deals.pk]), data)
     assert response.status_code == 400
     html = response.content.decode()
     assert "There are 4 problems with what you entered" in html
     assert "leads is already the code of リード数 in this tree" in html
     assert "is not a number" in html
-    assert "“leads” is not a child of" in html  # a new node has no children to use
-    assert 'value="12O"' in html and 'value="leads * 2"' in html  # typed values stay
+    assert "“nothing” at position 1 is not an active node of this tree" in html
+    assert 'value="12O"' in html and 'value="nothing * 2"' in html  # typed values stay
     assert 'aria-invalid="true"' in html
     assert tree.nodes.count() == 4 and not recorded()
 
@@ -176,16 +176,23 @@ def test_editing_nothing_records_nothing(client, owner, tree):
     assert deals.version == 1 and not recorded(node=deals)
 
 
-def test_a_formula_may_use_only_direct_children(client, owner, tree):
+def test_a_formula_may_use_any_active_node_but_not_unknown_ones(client, owner, tree):
     revenue = get_node(tree, "revenue")
     response = login(client, owner).post(
-        reverse("goals:node-edit-save", args=[revenue.pk]), _edit_data(revenue, formula="deals * leads")
+        reverse("goals:node-edit-save", args=[revenue.pk]), _edit_data(revenue, formula="deals * nothing")
     )
     assert response.status_code == 400
     html = response.content.decode()
-    assert "“leads” is not a child of 売上. Its children are: deals, avg_deal_size." in html
+    assert "“nothing” at position 9 is not an active node of this tree" in html
     revenue.refresh_from_db()
     assert revenue.formula == "deals * avg_deal_size"
+    # A grandchild is fine now (leads is under deals), typed by its name with × (stored with codes).
+    response = client.post(
+        reverse("goals:node-edit-save", args=[revenue.pk]), _edit_data(revenue, formula="リード数 × 平均受注単価")
+    )
+    assert response.status_code == 302
+    revenue.refresh_from_db()
+    assert revenue.formula == "leads * avg_deal_size"
 
 
 def test_automatic_aggregation_is_recompute_for_a_dividing_formula(client, owner, tree):
@@ -229,7 +236,7 @@ def test_renaming_a_code_that_the_parents_formula_uses_is_refused(client, owner,
         reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals, code="won")
     )
     assert response.status_code == 400
-    assert "The formula of 売上 (deals * avg_deal_size) uses the code deals" in response.content.decode()
+    assert "The formula of 売上 (受注件数 × 平均受注単価) uses the code deals" in response.content.decode()
     deals.refresh_from_db()
     assert deals.code == "deals"
 
@@ -295,7 +302,7 @@ def test_the_formula_is_checked_as_typed(client, owner, viewer, tree):
     assert bad.status_code == 200
     html = bad.content.decode()
     assert 'id="formula-check"' in html and "formula-check--error" in html
-    assert "“deal” is not a child of 売上. Its children are: deals, avg_deal_size." in html
+    assert "“deal” at position 9 is not an active node of this tree." in html
     good = client.post(url, {"formula": "deals / avg_deal_size", "name": "売上"}, **HTMX).content.decode()
     assert "formula-check--ok" in good and "divides" in good
     hostile = client.post(url, {"formula": "__import__('os')", "name": "売上"}).content.decode()
@@ -343,7 +350,7 @@ def test_moving_with_htmx_redraws_the_editor(client, owner, tree):
 @pytest.mark.parametrize(
     ("moved", "to", "message"),
     [
-        ("deals", "avg_deal_size", "The formula of 売上 (deals * avg_deal_size) uses deals"),
+        ("deals", "avg_deal_size", "The formula of 売上 (受注件数 × 平均受注単価) uses deals"),
         ("deals", "leads", "cannot move under itself or a node below it"),
         ("leads", "deals", "is already under 受注件数"),
         ("revenue", "deals", "The KGI is the top of the tree and cannot be moved."),
@@ -474,7 +481,7 @@ def test_a_node_with_children_is_archived_with_its_subtree(client, owner, tree):
     ("code", "message"),
     [
         ("revenue", "The KGI is the top of the tree and cannot be deleted."),
-        ("deals", "The formula of 売上 (deals * avg_deal_size) uses deals"),
+        ("deals", "The formula of 売上 (受注件数 × 平均受注単価) uses deals"),
     ],
 )
 def test_deleting_is_refused_where_it_would_break_the_tree(client, owner, tree, code, message):
@@ -554,7 +561,7 @@ def test_node_page_shows_everything_about_the_node(client, viewer, owner, tree):
     assert response.status_code == 200
     html = response.content.decode()
     assert "FY2026 テスト" in html and "受注金額（税抜）の合計" in html
-    assert f'<a href="{reverse("goals:node-detail", args=[deals.pk])}" title="受注件数">deals</a>' in html
+    assert f'<a href="{reverse("goals:node-detail", args=[deals.pk])}" title="受注件数">受注件数</a>' in html
     assert "Inputs of the formula" in html
     assert "Target" in html and "1 → 2" in html  # its history
     assert 'id="comments"' in html

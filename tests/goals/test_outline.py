@@ -11,7 +11,16 @@ ARCHIVED = datetime(2026, 5, 1, tzinfo=UTC)
 def node(pk, parent=None, position=0, archived=False):
     """A stand-in with the fields the walk reads, so that the rule is checked without the database."""
     return SimpleNamespace(
-        pk=pk, parent_id=parent, position=position, archived_at=ARCHIVED if archived else None, is_formula=False
+        pk=pk,
+        parent_id=parent,
+        position=position,
+        archived_at=ARCHIVED if archived else None,
+        is_formula=False,
+        has_breakdown=False,
+        code=f"n{pk}",
+        name=f"n{pk}",
+        formula="",
+        breakdown="",
     )
 
 

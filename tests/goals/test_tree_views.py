@@ -100,7 +100,7 @@ def test_creating_a_tree_refuses_bad_input_and_saves_nothing(client, owner, mark
     response = login(client, owner).post(reverse("goals:tree-create-save"), data)
     assert response.status_code == 400
     html = response.content.decode()
-    assert "There are 4 problems with what you entered" in html
+    assert "There are 3 problems with what you entered" in html  # an empty tree code is made from the name
     assert "The period ends before it starts" in html
     assert "Use lower-case letters, digits and _ only" in html
     assert "is not a number" in html
@@ -144,7 +144,7 @@ def test_tree_page_draws_every_node_with_code_target_and_department(client, view
     for name in ("売上", "受注件数", "平均受注単価", "リード数"):
         assert name in html
     assert "120,000,000円" in html or "¥120,000,000" in html
-    assert "= deals * avg_deal_size" in html  # the formula of a formula node
+    assert "= 受注件数 × 平均受注単価" in html  # the formula of a formula node, with names
     assert "営業部" in html
     # leads is a child of deals, a measured node: a driver, drawn as one.
     assert 'class="tree-item tree-item--driver" id="node-' in html

@@ -32,6 +32,7 @@ def _file(**overrides):
                 "direction": "higher",
                 "aggregation": "sum",
                 "formula": "deals * avg_deal_size",
+                "breakdown": None,
                 "target": "120000000",
                 "stretch": "150000000",
                 "baseline": None,

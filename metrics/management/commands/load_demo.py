@@ -32,6 +32,8 @@ PEOPLE = [
     ("viewer", "閲覧", "太郎", None, None, False, "in no department: sees everything, changes nothing"),
 ]
 TREE_CODE = "fy2026-marketing-sales"
+# Never left out in the demo: formulas (rates, revenue, costs per lead and deal) need every week of them.
+ALWAYS_ENTERED = ("sessions", "leads", "mqls", "sqls", "opportunities", "deals", "avg_deal_size", "ad_cost")
 
 
 class Command(BaseCommand):
@@ -84,25 +86,34 @@ class Command(BaseCommand):
         )
 
     def _entries(self, tree):
-        """Weekly numbers up to the last complete week: near each week's share of the target, with noise."""
+        """Weekly numbers up to the last complete week. The funnel's counts follow one another through rates near
+        their targets (so the computed rates are plausible and consistent); other entered nodes are near each
+        week's share of the target, with noise."""
         rng = random.Random(2026)
         last = tree.last_complete_week()
         weeks = [w for w in tree.weeks if w <= last]
         people = {m.department_id: m.user for m in Membership.objects.select_related("user")}
+        nodes = {node.code: node for node in Node.objects.filter(tree=tree).active()}
         entries = []
-        for node in Node.objects.filter(tree=tree).active():
-            if node.is_formula or node.target is None:
-                continue
-            for i, week in enumerate(weeks):
-                base = node.target / len(tree.weeks) if node.aggregation == Node.Aggregation.SUM else node.target
-                # Marketing starts slow and improves; sales runs a little behind.
-                trend = Decimal("0.88") + Decimal(i) / Decimal(len(tree.weeks)) * Decimal("0.25")
-                noise = Decimal(str(round(rng.uniform(0.9, 1.1), 3)))
-                factor = trend * noise if node.direction == Node.Direction.HIGHER else (2 - trend) * noise
-                value = base * factor
+        count = len(tree.weeks)
+        for i, week in enumerate(weeks):
+            # Marketing starts slow and improves; sales runs a little behind.
+            trend = Decimal("0.88") + Decimal(i) / Decimal(count) * Decimal("0.25")
+            values = self._funnel_week(nodes, trend, rng, count)
+            for code, node in nodes.items():
+                if node.is_formula or node.target is None:
+                    continue
+                if code in values:
+                    value = values[code]
+                else:
+                    base = node.target / count if node.aggregation == Node.Aggregation.SUM else node.target
+                    noise = Decimal(str(round(rng.uniform(0.9, 1.1), 3)))
+                    value = base * (trend * noise if node.direction == Node.Direction.HIGHER else (2 - trend) * noise)
+                if value is None:
+                    continue
                 # Counts and yen are whole numbers; only percentages carry a decimal.
                 value = value.quantize(Decimal("0.1") if node.unit in ("%", "％") else Decimal("1"))
-                if rng.random() < 0.03 and i < len(weeks) - 1:
+                if rng.random() < 0.02 and i < len(weeks) - 1 and code not in ALWAYS_ENTERED:
                     continue  # a few missing weeks, as in real life
                 entries.append(Entry(node=node, week=week, value=value, updated_by=people.get(node.department_id)))
         Entry.objects.bulk_create(entries)
@@ -114,6 +125,29 @@ class Command(BaseCommand):
             for e in entries
         )
         Tree.bump_data_version(tree.pk)
+
+    @staticmethod
+    def _funnel_week(nodes, trend, rng, count):
+        """One week of the funnel's counts: sessions near the weekly target, each later count from the one before
+        it at a rate near the rate's target (the demo's rates then come out near their targets)."""
+        if "sessions" not in nodes or nodes["sessions"].target is None:
+            return {}
+
+        def rate(code, default):
+            node = nodes.get(code)
+            target = node.target if node is not None and node.target is not None else Decimal(default)
+            return target / 100 * Decimal(str(round(rng.uniform(0.85, 1.12), 3)))
+
+        values = {"sessions": (nodes["sessions"].target / count * trend).quantize(Decimal("1"))}
+        values["leads"] = (values["sessions"] * rate("cvr", 2)).quantize(Decimal("1"))
+        values["mqls"] = (values["leads"] * rate("mql_rate", 40)).quantize(Decimal("1"))
+        values["sqls"] = (values["mqls"] * rate("sql_rate", 50)).quantize(Decimal("1"))
+        values["opportunities"] = (values["sqls"] * rate("opp_rate", 60)).quantize(Decimal("1"))
+        values["deals"] = (values["opportunities"] * rate("win_rate", 25) * trend).quantize(Decimal("1"))
+        if "avg_deal_size" in nodes and nodes["avg_deal_size"].target is not None:
+            size = nodes["avg_deal_size"].target * Decimal(str(round(rng.uniform(0.85, 1.1), 3)))
+            values["avg_deal_size"] = size.quantize(Decimal("1000"))
+        return {code: value for code, value in values.items() if code in nodes}
 
     def _print_logins(self):
         self.stdout.write("")
