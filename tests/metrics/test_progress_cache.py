@@ -67,6 +67,7 @@ def test_a_node_rebuilt_from_its_state_is_the_computed_one(case, as_of):
             sensitivity=result.sensitivity,
             actual_reason=result.actual_reason,
             projection=result.projection,
+            impact=(result.impact, result.impact_reason),
         )
         assert repr(rebuilt) == repr(result), code
 
