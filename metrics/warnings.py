@@ -13,6 +13,8 @@ from django.utils.translation import ngettext, pgettext
 from goals.formatting import number, week_label
 from goals.formulas import FormulaError, check
 from metrics.engine import (
+    BREAKDOWN_ERROR,
+    BREAKDOWN_MISMATCH,
     DIVISION_BY_ZERO,
     FORMULA_ERROR,
     MISSING_INPUT,
@@ -77,6 +79,17 @@ def _message(warning: EngineWarning, nodes: Mapping[str, NodeData], week_count: 
     elif warning.kind == FORMULA_ERROR:
         values["error"] = _formula_error(node, nodes) if node else warning.detail
         text = _("The formula of %(node)s cannot be used, so its values are shown as missing: %(error)s")
+    elif warning.kind == BREAKDOWN_MISMATCH:
+        values.update(
+            inputs=names(warning.inputs), expected=number(warning.expected, unit), actual=number(warning.actual, unit)
+        )
+        text = _(
+            "The actual to date of %(node)s is %(actual)s, but its breakdown over %(inputs)s gives %(expected)s. "
+            "Check the numbers entered or the breakdown."
+        )
+    elif warning.kind == BREAKDOWN_ERROR:
+        values["error"] = _formula_error(node, nodes, node.breakdown) if node else warning.detail
+        text = _("The breakdown of %(node)s cannot be used, so it carries no impact to the KGI: %(error)s")
     elif warning.kind == WEIGHTS_IGNORED:
         values["count"] = week_count
         text = ngettext(
@@ -91,12 +104,13 @@ def _message(warning: EngineWarning, nodes: Mapping[str, NodeData], week_count: 
     return text % values
 
 
-def _formula_error(node: NodeData, nodes: Mapping[str, NodeData]) -> str:
-    """What is wrong with the node's formula, in the active language (checked again for that: the engine's
-    `detail` is in the language that was active when it computed, and computed results are shared)."""
+def _formula_error(node: NodeData, nodes: Mapping[str, NodeData], formula: str | None = None) -> str:
+    """What is wrong with the node's formula (or `formula`: its breakdown), in the active language (checked again
+    for that: the engine's `detail` is in the language that was active when it computed, and computed results are
+    shared)."""
     children = {child.code: child.name or child.code for child in nodes.values() if child.parent == node.code}
     try:
-        check(node.formula, children, node.name or node.code)
+        check(node.formula if formula is None else formula, children, node.name or node.code)
     except FormulaError as error:
         return error.message
     return ""

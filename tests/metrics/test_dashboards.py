@@ -113,20 +113,25 @@ def test_dashboard_outline_has_every_node_with_status_and_achievement(client, vi
         item = outline.split(reverse("goals:node-detail", args=[target.pk]) + '"')[1].split("</li>")[0]
         assert f"status--{status}" in item, code
         assert achievement in item, code
-    assert "13件" in outline and "13.85件" in outline  # deals: actual / target to date
+    assert "13件" in outline and "14件" in outline  # deals: actual / target to date (13.846155: a count, whole)
     assert "475,000円" in outline  # avg_deal_size
 
 
 @pytest.mark.usefixtures("entries")
-def test_dashboard_ranks_levers_by_sensitivity_and_shows_warnings_and_missing(client, viewer, tree):
+def test_dashboard_ranks_kpis_by_impact_and_shows_warnings_and_missing(client, viewer, tree):
     client.force_login(viewer)
     english(client)
     page = html(client.get(reverse("metrics:dashboard", args=[tree.pk])))
-    levers = page.split('class="levers"')[1].split("</ol>")[0]
+    levers = page.split('class="levers levers--impact"')[1].split("</ol>")[0]
     deals, avg = node(tree, "deals"), node(tree, "avg_deal_size")
+    # deals on target: 104.66M x (240 / 225.33 - 1) = +6.81M; avg_deal_size: 104.66M x (500,000 / 475,000 - 1) = +5.51M
     assert levers.index(f"/nodes/{deals.pk}/") < levers.index(f"/nodes/{avg.pk}/")
-    assert levers.count("+1.0%") == 2
-    assert "1 KPI does not move the forecast" in page  # leads, a driver
+    assert "Bringing 受注件数 to its target of 240 件 changes the landing forecast of 売上 by +¥6.8M" in levers
+    assert "+¥5.5M" in levers
+    assert levers.count("+1.0%") == 2  # elasticity, the secondary column
+    assert "1 KPI does not move the forecast (impact 0)" in page  # leads, a driver
+    still = page.split('id="levers-still"')[1].split("</details>")[0]
+    assert "linked as a driver" in still
     # missing input warning: revenue cannot be computed for 4/13 (no avg_deal_size)
     warnings = page.split('id="warnings-title"')[1].split("</section>")[0]
     assert "cannot be computed for 1 week" in warnings and "平均受注単価" in warnings
@@ -255,12 +260,14 @@ def test_progress_json_follows_the_design_contract(client, viewer, tree):
         "status",
         "forecast",
         "sensitivity",
+        "impact",
         "weeks",
     }
     assert revenue["actual_to_date"] == "3800000"
     assert revenue["target_to_date"] == "6923076.923076"
     assert revenue["status"] == "off_track"
     assert revenue["sensitivity"] is None  # a formula node
+    assert revenue["impact"] is None  # the KGI
     assert Decimal(revenue["forecast"]) == REVENUE_FORECAST.quantize(Decimal("0.000001"))
     assert len(revenue["weeks"]) == 52
     assert revenue["weeks"][0] == {"week": "2026-03-30", "actual": "2000000", "target": "2307692.307692"}
@@ -268,6 +275,11 @@ def test_progress_json_follows_the_design_contract(client, viewer, tree):
     deals = data["nodes"][1]
     assert deals["achievement"].startswith("93.88")
     assert Decimal(deals["sensitivity"]) == 1
+    # impact: deals on its target of 240 instead of its forecast 13 + 49 x 13/3: revenue x (240 / that - 1)
+    deals_forecast = Decimal(13) + 49 * Decimal(13) / 3
+    assert abs(Decimal(deals["impact"]) - REVENUE_FORECAST * (240 / deals_forecast - 1)) < Decimal("0.000001")
+    assert len(deals["impact"].partition(".")[2]) <= 6
+    assert data["nodes"][2]["impact"] == "0"  # leads: a driver of deals
 
 
 @pytest.mark.usefixtures("entries")
@@ -304,6 +316,7 @@ def test_progress_csv_has_one_row_per_node_and_week(client, viewer, tree):
         "status",
         "forecast",
         "sensitivity",
+        "impact",
     ]
     assert len(rows) == 1 + 4 * 52
     assert rows[1][:7] == [
