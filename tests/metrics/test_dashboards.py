@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -475,3 +476,20 @@ def test_the_dashboards_read_trees_as_the_engine_loader_does(tree, django_assert
     assert loaded[tree.pk].data == data
     assert loaded[tree.pk].entries == stored
     assert loaded[other.pk].data.nodes == () and loaded[other.pk].has_entries is False
+
+
+@pytest.mark.usefixtures("entries")
+def test_counts_are_shown_whole_and_alike_on_the_dashboard_node_page_and_department_page(client, viewer, tree, sales):
+    """deals (件): target to date 13.846155 is shown as 14件 on all three pages (half up), never 13.8 or 13.85."""
+    client.force_login(viewer)
+    deals = node(tree, "deals")
+    dashboard = html(client.get(reverse("metrics:dashboard", args=[tree.pk])))
+    item = dashboard.split(reverse("goals:node-detail", args=[deals.pk]) + '"')[1].split("</li>")[0]
+    node_page = html(client.get(reverse("goals:node-detail", args=[deals.pk])))
+    headline = node_page.split('class="headline__figure"')[1].split("</div>")[0]
+    department = html(client.get(reverse("metrics:department", args=[sales.pk])))
+    row = department.split(reverse("goals:node-detail", args=[deals.pk]))[1].split("</tr>")[0]
+    for shown in (item, headline, row):
+        text = re.sub(r"<[^>]*>", " ", shown)  # what is read, without the exact values of the tooltips
+        assert "14件" in text and "13件" in text
+        assert "13.8" not in text
