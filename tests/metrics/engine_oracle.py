@@ -103,7 +103,6 @@ def compute_actual(node, node_entries, weeks, d):
 
 def compute_forecast(node, n, d):
     """forecast.compute_forecast: the projection from the values present, the running forecast from week 0."""
-    later = n - d - 1
     if node.measured:
         present = [value for value in node.weekly[: d + 1] if value is not None][-4:]
         node.projection = sum(present, Decimal(0)) / len(present) if present else None
