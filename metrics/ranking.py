@@ -23,10 +23,7 @@ from metrics import engine
 from metrics.progress import LoadedTree
 
 REASONS = {
-    engine.IMPACT_DRIVER: gettext_lazy(
-        "linked as a driver: no formula or breakdown carries it to the KGI, so reaching its target changes "
-        "nothing that is computed"
-    ),
+    engine.IMPACT_DRIVER: gettext_lazy("a driver: no formula or breakdown links it to the KGI"),
     engine.IMPACT_OTHER_NODES: gettext_lazy(
         "the formula above it uses nodes other than its own children, so its change is not carried further"
     ),

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from goals.formatting import number, week_label
+from goals.formatting import is_too_large, number, summary_value, week_label
 from goals.formulas import FormulaError, check
 from metrics.engine import (
     BREAKDOWN_ERROR,
@@ -80,9 +80,10 @@ def _message(warning: EngineWarning, nodes: Mapping[str, NodeData], week_count: 
         values["error"] = _formula_error(node, nodes) if node else warning.detail
         text = _("The formula of %(node)s cannot be used, so its values are shown as missing: %(error)s")
     elif warning.kind == BREAKDOWN_MISMATCH:
-        values.update(
-            inputs=names(warning.inputs), expected=number(warning.expected, unit), actual=number(warning.actual, unit)
-        )
+        expected, actual = _summary(warning.expected, unit), _summary(warning.actual, unit)
+        if expected == actual:  # rounded alike (small counts): every digit, so that they read apart
+            expected, actual = number(warning.expected, unit), number(warning.actual, unit)
+        values.update(inputs=names(warning.inputs), expected=expected, actual=actual)
         text = _(
             "The actual to date of %(node)s is %(actual)s, but its breakdown over %(inputs)s gives %(expected)s. "
             "Check the numbers entered or the breakdown."
@@ -102,6 +103,13 @@ def _message(warning: EngineWarning, nodes: Mapping[str, NodeData], week_count: 
     else:
         return warning.kind
     return text % values
+
+
+def _summary(value, unit: str) -> str:
+    """A figure as the node's summaries show it (goals.formatting.summary_value: counts whole)."""
+    if value is None or is_too_large(value):
+        return number(value, unit)
+    return number(summary_value(value, unit), unit)
 
 
 def _formula_error(node: NodeData, nodes: Mapping[str, NodeData], formula: str | None = None) -> str:

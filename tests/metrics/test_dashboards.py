@@ -132,7 +132,7 @@ def test_dashboard_ranks_kpis_by_impact_and_shows_warnings_and_missing(client, v
     assert levers.count("+1.0%") == 2  # elasticity, the secondary column
     assert "1 KPI does not move the forecast (impact 0)" in page  # leads, a driver
     still = page.split('id="levers-still"')[1].split("</details>")[0]
-    assert "linked as a driver" in still
+    assert "a driver: no formula or breakdown links it to the KGI" in still
     # missing input warning: revenue cannot be computed for 4/13 (no avg_deal_size)
     warnings = page.split('id="warnings-title"')[1].split("</section>")[0]
     assert "cannot be computed for 1 week" in warnings and "平均受注単価" in warnings
