@@ -86,6 +86,23 @@ def test_a_cache_hit_gives_the_computed_numbers(tree, as_of, django_assert_num_q
 
 
 @pytest.mark.usefixtures("entries")
+def test_a_cache_hit_of_a_monthly_node_and_a_breakdown_gives_the_computed_numbers(tree):
+    """A monthly node's projected weeks differ (due weeks only), and so do its parents': they are kept one by one."""
+    Node.objects.filter(tree=tree, code="deals").update(breakdown="leads / 10")
+    Node.objects.filter(tree=tree, code="avg_deal_size").update(frequency=Node.Frequency.MONTHLY)
+    Tree.bump_data_version(tree.pk)
+    tree.refresh_from_db()
+    first = cached(tree)
+    hit = cached(tree)
+    assert type(hit.progress.nodes["revenue"]).__name__ == "_CachedNodeProgress"
+    expected = fresh(tree)
+    assert same(hit.progress, first.progress) and same(hit.progress, expected)
+    later = [week.forecast for week in hit.progress.nodes["avg_deal_size"].weeks[3:]]
+    assert None in later and any(value is not None for value in later)
+    assert hit.progress.nodes["leads"].impact == expected.nodes["leads"].impact != 0  # through the breakdown
+
+
+@pytest.mark.usefixtures("entries")
 def test_a_hit_reads_only_the_weeks_a_page_asks_for(tree):
     cached(tree)
     hit = cached(tree).progress
