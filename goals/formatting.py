@@ -145,11 +145,13 @@ def number(value, unit="", places=None):
 
 
 @own_context
-def summary_value(value: Decimal, unit: str = "") -> Decimal:
+def summary_value(value: Decimal, unit: str = "", whole_counts: bool = True) -> Decimal:
     """A figure as summaries show it, the one rounding every page uses (docs/numbers.md "Counts, rounding and
     display"): counts (COUNT_UNITS) whole, rounded half up; % one decimal; from 10,000, or whole already, whole;
-    else at most two decimals (half even, trailing zeros dropped). `value` is a finite Decimal within the bound."""
-    if unit in COUNT_UNITS:
+    else at most two decimals (half even, trailing zeros dropped). `value` is a finite Decimal within the bound.
+    `whole_counts=False` for the rows of a weekly table, which are not summaries: a weekly target of 4.615385件
+    reads 4.62 there, so that the weeks add up to the period's target as read."""
+    if unit in COUNT_UNITS and whole_counts:
         return value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
     rounding = decimal.ROUND_HALF_EVEN
     if unit == "%":

@@ -105,9 +105,9 @@ def r_value(value):
     return formatting.grouped(value, 2)
 
 
-def _rounded(value, unit):
+def _rounded(value, unit, whole_counts=True):
     """Display rounding: goals.formatting.summary_value, the one rounding of every page (counts whole, half up)."""
-    return formatting.summary_value(value, unit)
+    return formatting.summary_value(value, unit, whole_counts)
 
 
 @register.filter
@@ -123,14 +123,14 @@ def figure(value, unit=""):
 @register.filter
 @formatting.own_context
 def cell(value, unit=""):
-    """A table figure without its unit (the unit is in the header), rounded like `figure`; a muted dash when it
-    is too large to show."""
+    """A weekly table's figure without its unit (the unit is in the header), rounded like `figure` except that
+    counts keep two decimals (a weekly row is not a summary); a muted dash when it is too large to show."""
     if formatting.is_too_large(value):
         return to_show(value)[1]
     value = formatting.to_decimal(value)
     if value is None:
         return ""
-    return formatting.grouped(_rounded(value, unit))
+    return formatting.grouped(_rounded(value, unit, whole_counts=False))
 
 
 @register.filter
