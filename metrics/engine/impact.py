@@ -70,15 +70,16 @@ def impacts(nodes, kgi) -> dict[str, tuple[Decimal | None, str | None]]:
     """
     result = {}
     kgi_forecast = period_forecast(kgi) if kgi is not None else None
+    memo = {}  # parent code -> (its children's landing forecasts, f of them): shared by its children
     for node in nodes:
         if node is kgi or kgi is None:
             result[node.code] = (None, None)
         else:
-            result[node.code] = _impact(node, kgi, kgi_forecast)
+            result[node.code] = _impact(node, kgi, kgi_forecast, memo)
     return result
 
 
-def _impact(node, kgi, kgi_forecast):
+def _impact(node, kgi, kgi_forecast, memo):
     target = node.data.target
     if target is None:
         return None, IMPACT_NO_TARGET
@@ -95,17 +96,16 @@ def _impact(node, kgi, kgi_forecast):
             return Decimal(0), IMPACT_DRIVER
         if how == "other":
             return Decimal(0), IMPACT_OTHER_NODES
-        formula, inputs = (
-            (parent.formula, parent.inputs) if how == "formula" else (parent.breakdown, parent.breakdown_inputs)
-        )
-        old = {item.code: period_forecast(item) for item in inputs}
-        new = dict(old)
-        new[child.code] = changed
+        formula = parent.formula if how == "formula" else parent.breakdown
+        if parent.code not in memo:
+            inputs = parent.inputs if how == "formula" else parent.breakdown_inputs
+            old = {item.code: period_forecast(item) for item in inputs}
+            memo[parent.code] = (old, None if None in old.values() else evaluate(formula, old)[0])
+        old, before = memo[parent.code]
         parent_forecast = period_forecast(parent)
         if parent_forecast is None or None in old.values():
             return None, IMPACT_NO_FORECAST
-        before, _reason = evaluate(formula, old)
-        after, _reason = evaluate(formula, new)
+        after, _reason = evaluate(formula, {**old, child.code: changed})
         if before is None or after is None or before == 0:
             return None, IMPACT_ZERO
         child, changed = parent, parent_forecast * (after / before)
