@@ -22,6 +22,8 @@ from goals.models import Node
 from metrics import engine
 from metrics.progress import LoadedTree
 
+WORD_JOINER = "\u2060"
+
 REASONS = {
     engine.IMPACT_DRIVER: gettext_lazy("a driver: no formula or breakdown links it to the KGI"),
     engine.IMPACT_OTHER_NODES: gettext_lazy(
@@ -110,5 +112,10 @@ def impact_sentence(node: Node, kgi: Node | None, impact: Decimal | None) -> str
         "name": node.name,
         "target": shown_target,
         "kgi": kgi_name,
-        "impact": signed_headline(impact, kgi_unit),
+        "impact": _unbroken(signed_headline(impact, kgi_unit)),
     }
+
+
+def _unbroken(text: str) -> str:
+    """The sign kept on the line of its number (a word joiner after it: `+` and `¥` would otherwise part)."""
+    return text[0] + WORD_JOINER + text[1:] if text[:1] in ("+", "-") else text

@@ -123,7 +123,7 @@ def test_dashboard_ranks_kpis_by_impact_and_shows_warnings_and_missing(client, v
     client.force_login(viewer)
     english(client)
     page = html(client.get(reverse("metrics:dashboard", args=[tree.pk])))
-    levers = page.split('class="levers levers--impact"')[1].split("</ol>")[0]
+    levers = page.split('class="levers levers--impact"')[1].split("</ol>")[0].replace("\u2060", "")
     deals, avg = node(tree, "deals"), node(tree, "avg_deal_size")
     # deals on target: 104.66M x (240 / 225.33 - 1) = +6.81M; avg_deal_size: 104.66M x (500,000 / 475,000 - 1) = +5.51M
     assert levers.index(f"/nodes/{deals.pk}/") < levers.index(f"/nodes/{avg.pk}/")
@@ -493,3 +493,15 @@ def test_counts_are_shown_whole_and_alike_on_the_dashboard_node_page_and_departm
         text = re.sub(r"<[^>]*>", " ", shown)  # what is read, without the exact values of the tooltips
         assert "14件" in text and "13件" in text
         assert "13.8" not in text
+
+
+@pytest.mark.usefixtures("entries")
+def test_dashboard_says_the_impact_in_a_japanese_sentence(client, viewer, tree):
+    client.force_login(viewer)
+    page = html(client.get(reverse("metrics:dashboard", args=[tree.pk])))
+    levers = page.split('class="levers levers--impact"')[1].split("</ol>")[0].replace("\u2060", "")
+    # deals: 104,658,333 x (240 / 225.33 - 1) = 6,812,... -> 681万円
+    assert "受注件数を目標の240件にすると、売上の着地見込みは+681万円" in levers
+    assert "弾性値 +1.0%" in levers
+    still = page.split('id="levers-still"')[1].split("</details>")[0]
+    assert "影響指標" in still
