@@ -1,7 +1,8 @@
 """KPIs ranked by improvement impact, in words: THE ranking of "what moves the KGI most".
 
 `kpi_ranking(loaded, progress, department_id=None)` is the one function every page calls (the tree dashboard,
-the home page): it takes metrics.engine.rank_kpis (the order and the numbers, docs/numbers.md "The funnel") and
+and the home page's tree cards: `kpi_ranking(...).ranked[:3]`, each row drawn by
+templates/metrics/includes/impact_row.html with `row` and `node_query`): it takes metrics.engine.rank_kpis (the order and the numbers, docs/numbers.md "The funnel") and
 adds what people read, each KPI's sentence (「SQL化率を目標の40.0%にすると、売上の着地見込みは+1230万円」) and the
 reason of a KPI whose impact is 0 or missing. Pure Python, no query.
 
@@ -43,6 +44,7 @@ class RankedRow:
     sentence: str  # the impact in words (RANKED rows); "" for the others
     reason: str  # why the impact is 0 or missing (STILL and MISSING rows); "" for RANKED rows
     share: Decimal  # |gain| relative to the largest, 0..1, for the bar
+    kgi_unit: str = ""  # the unit the impact is in (templates/metrics/includes/impact_row.html shows it)
 
     @property
     def progress(self):
@@ -78,14 +80,15 @@ def kpi_ranking(loaded: LoadedTree, progress: engine.Progress, department_id: in
         items = [item for item in items if by_code[item.code].department_id == department_id]
     largest = max((abs(item.gain) for item in items if item.gain is not None), default=Decimal(0))
     result = KPIRanking(kgi, [], [], [])
+    unit = kgi.unit if kgi else ""
     for item in items:
         node = by_code[item.code]
         share = abs(item.gain) / largest if largest and item.gain is not None else Decimal(0)
         if item.group == engine.RANKED:
-            row = RankedRow(node, item, impact_sentence(node, kgi, item.impact), "", share)
+            row = RankedRow(node, item, impact_sentence(node, kgi, item.impact), "", share, unit)
             result.ranked.append(row)
         else:
-            row = RankedRow(node, item, "", str(REASONS.get(item.reason, item.reason or "")), share)
+            row = RankedRow(node, item, "", str(REASONS.get(item.reason, item.reason or "")), share, unit)
             (result.still if item.group == engine.STILL else result.missing).append(row)
     return result
 

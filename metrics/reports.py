@@ -118,6 +118,30 @@ def outline(loaded: LoadedTree, progress: engine.Progress, department_id: int | 
     return prune(roots)
 
 
+@dataclass
+class Lever:
+    node: Node
+    progress: engine.NodeProgress
+    sensitivity: Decimal
+    share: Decimal  # |sensitivity| relative to the largest one, 0..1, for the bar
+
+
+def levers(loaded: LoadedTree, progress: engine.Progress, department_id: int | None = None) -> list[Lever]:
+    """Measured KPIs by sensitivity, largest first (the engine's Progress.ranking).
+
+    The dashboard's "What moves the KGI most" is metrics.ranking.kpi_ranking (by improvement impact); this older
+    ranking stays only for the pages that have not switched to it yet (the home page's tree cards)."""
+    by_code = loaded.by_code
+    items = [(by_code[code], progress.nodes[code]) for code in progress.ranking if code in by_code]
+    if department_id is not None:
+        items = [(node, result) for node, result in items if node.department_id == department_id]
+    largest = max((abs(result.sensitivity) for _node, result in items), default=Decimal(0))
+    return [
+        Lever(node, result, result.sensitivity, abs(result.sensitivity) / largest if largest else Decimal(0))
+        for node, result in items
+    ]
+
+
 def missing_numbers(
     loaded: LoadedTree, progress: engine.Progress, department_id: int | None = None
 ) -> list[tuple[Node, engine.NodeProgress]]:
