@@ -2,9 +2,10 @@
 
 `kpi_ranking(loaded, progress, department_id=None)` is the one function every page calls (the tree dashboard,
 and the home page's tree cards: `kpi_ranking(...).ranked[:3]`, each row drawn by
-templates/metrics/includes/impact_row.html with `row` and `node_query`): it takes metrics.engine.rank_kpis (the order and the numbers, docs/numbers.md "The funnel") and
-adds what people read, each KPI's sentence (「SQL化率を目標の40.0%にすると、売上の着地見込みは+1230万円」) and the
-reason of a KPI whose impact is 0 or missing. Pure Python, no query.
+templates/metrics/includes/impact_row.html with `row` and `node_query`). It takes metrics.engine.rank_kpis
+(the order and the numbers, docs/numbers.md "The funnel") and adds what people read: each KPI's sentence
+(「SQL化率を目標の40.0%にすると、売上の着地見込みは+1230万円」) and the reason of a KPI whose impact is 0 or
+missing. Pure Python, no query.
 
 Decisions where docs/numbers.md leaves a choice:
 - The impact in a sentence is written as a headline figure of the KGI's unit with its sign (+1230万円 / +¥12.3M),
