@@ -25,6 +25,8 @@ STATUS_LABELS = {
     "incomplete": _("Incomplete"),
 }
 YEN_UNITS = {"円", "yen", "JPY", "¥"}
+# Counts are whole things: their summaries (actual, target and forecast to date) show whole numbers, rounded half up.
+COUNT_UNITS = {"件", "回", "人"}
 
 
 # How a figure beyond the bound reads: in a sentence, and as the tooltip of a muted dash on pages.
@@ -143,13 +145,34 @@ def number(value, unit="", places=None):
 
 
 @own_context
+def summary_value(value: Decimal, unit: str = "", whole_counts: bool = True) -> Decimal:
+    """A figure as summaries show it, the one rounding every page uses (docs/numbers.md "Counts, rounding and
+    display"): counts (COUNT_UNITS) whole, rounded half up; % one decimal; from 10,000, or whole already, whole;
+    else at most two decimals (half even, trailing zeros dropped). `value` is a finite Decimal within the bound.
+    `whole_counts=False` for the rows of a weekly table, which are not summaries: a weekly target of 4.615385件
+    reads 4.62 there, so that the weeks add up to the period's target as read."""
+    if unit in COUNT_UNITS and whole_counts:
+        return value.quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    rounding = decimal.ROUND_HALF_EVEN
+    if unit == "%":
+        return value.quantize(Decimal("0.1"), rounding=rounding)
+    if abs(value) >= 10000 or value == value.to_integral():
+        return value.quantize(Decimal(1), rounding=rounding)
+    rounded = value.quantize(Decimal("0.01"), rounding=rounding)
+    return rounded.normalize() if rounded == rounded.to_integral() else rounded
+
+
+@own_context
 def headline(value, unit=""):
-    """A headline figure: ja ≥1万 as whole 万, ≥1億 as 億 to 3 significant digits; en as K/M/B."""
+    """A headline figure: ja ≥1万 as whole 万, ≥1億 as 億 to 3 significant digits; en as K/M/B. Counts are whole
+    (summary_value) before anything else."""
     value = to_decimal(value)
     if value is None:
         return ""
     if not within(value):
         return str(TOO_LARGE)
+    if unit in COUNT_UNITS:
+        value = summary_value(value, unit)
     magnitude = abs(value)
     if unit == "%":
         return number(value, unit)

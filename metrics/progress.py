@@ -69,7 +69,7 @@ from metrics import engine
 from metrics.engine import NodeData, NodeProgress, NodeState, Progress, TreeData
 from metrics.models import Entry
 
-FORMAT = 3  # the shape of what is stored; the release covers every other change of the code
+FORMAT = 4  # the shape of what is stored; the release covers every other change of the code
 TIMEOUT = 24 * 60 * 60
 KEY_PREFIX = "goaltree:progress"
 
@@ -165,6 +165,8 @@ def _node_data(node, included) -> NodeData:
         stretch=node.stretch,
         weights=_weights(node.weights),
         unit=node.unit,
+        breakdown=node.breakdown.strip() if node.is_measured else "",
+        frequency=node.frequency,
     )
 
 
@@ -436,6 +438,8 @@ _FIGURES = (
     "forecast",
     "sensitivity",
     "projection",
+    "impact",
+    "impact_reason",
 )
 _SERIES = ("weeks", "cumulative_actual", "cumulative_target", "cumulative_stretch", "cumulative_forecast")
 _TEXT_TYPES = frozenset({Decimal, type(None)})
@@ -462,6 +466,16 @@ def _numbers(text: str) -> list:
     return [None if part == "None" else Decimal(part) for part in parts]
 
 
+def _projected_text(projected) -> str:
+    """NodeState.projected as text: one value, or one per week after the as-of week where they differ."""
+    return _text(projected if isinstance(projected, list) else [projected])
+
+
+def _projected(text: str):
+    values = _numbers(text)
+    return values[0] if len(values) == 1 else values
+
+
 def _encode(progress: Progress, data: TreeData, packed: dict[str, str] | None = None):
     """What the cache keeps of `progress` (computed from `data`); None when it cannot be kept.
 
@@ -477,8 +491,8 @@ def _encode(progress: Progress, data: TreeData, packed: dict[str, str] | None = 
             result = progress.nodes[node.code]
             figures = tuple(getattr(result, name) for name in _FIGURES)
             if not node.is_formula and node.code in packed:
-                projected = result.weeks[d + 1].forecast if d + 1 < len(result.weeks) else None
-                nodes.append((figures, None, None, _text([projected]), None, None, packed[node.code]))
+                projected = engine.projected_weeks(result, d)
+                nodes.append((figures, None, None, _projected_text(projected), None, None, packed[node.code]))
                 continue
             state = engine.node_state(result, d)
             nodes.append(
@@ -486,7 +500,7 @@ def _encode(progress: Progress, data: TreeData, packed: dict[str, str] | None = 
                     figures,
                     _text(state.weekly),
                     "".join(map(_REASON_LETTERS.__getitem__, state.reasons)),
-                    _text([state.projected]),
+                    _projected_text(state.projected),
                     None if state.run_actual is None else _text(state.run_actual),
                     None if state.run_forecast is None else _text(state.run_forecast),
                     None,
@@ -576,7 +590,7 @@ class _CachedNodeProgress(NodeProgress):
         state = NodeState(
             weekly=weekly,
             reasons=reasons,
-            projected=_numbers(projected)[0],
+            projected=_projected(projected),
             run_actual=None if run_actual is None else _numbers(run_actual),
             run_forecast=None if run_forecast is None else _numbers(run_forecast),
         )
@@ -589,6 +603,7 @@ class _CachedNodeProgress(NodeProgress):
             sensitivity=self.sensitivity,
             actual_reason=self.actual_reason,
             projection=self.projection,
+            impact=(self.impact, self.impact_reason),
         )
         for name in _SERIES:
             NodeProgress.__dict__[name].__set__(self, getattr(rebuilt, name))

@@ -4,7 +4,7 @@ The progress itself comes from metrics.progress; this module only writes it out.
 
 CSV form (one row per node per week, nodes in tree order, weeks in order; the node's summary repeated on
 each of its rows so that a pivot table or a filter needs no join):
-`tree,node,week,actual,target,as_of_week,actual_to_date,target_to_date,achievement,status,forecast,sensitivity`
+`tree,node,week,actual,target,as_of_week,actual_to_date,target_to_date,achievement,status,forecast,sensitivity,impact`
 Numbers as in the JSON (decimal strings, at most 6 decimal places), empty where the JSON has null.
 
 Decision where docs/numbers.md leaves a choice: numbers with more than 6 decimal places are rounded half up
@@ -31,7 +31,11 @@ CSV_COLUMNS = [
     "status",
     "forecast",
     "sensitivity",
+    "impact",
 ]
+
+
+SUMMARY_KEYS = ("actual_to_date", "target_to_date", "achievement", "status", "forecast", "sensitivity", "impact")
 
 
 def decimal_string(value: Decimal | None) -> str | None:
@@ -58,6 +62,7 @@ def progress_to_json(progress: Progress, tree_data: TreeData) -> dict:
                 "status": result.status,
                 "forecast": decimal_string(result.forecast),
                 "sensitivity": decimal_string(result.sensitivity),
+                "impact": decimal_string(result.impact),
                 "weeks": [
                     {
                         "week": week.week.isoformat(),
@@ -79,10 +84,7 @@ def progress_to_csv(progress: Progress, tree_data: TreeData) -> str:
     for item in progress_to_json(progress, tree_data)["nodes"]:
         summary = [
             progress.as_of_week.isoformat(),
-            *(
-                item[key] or ""
-                for key in ("actual_to_date", "target_to_date", "achievement", "status", "forecast", "sensitivity")
-            ),
+            *(item[key] or "" for key in SUMMARY_KEYS),
         ]
         for week in item["weeks"]:
             weekly = [week["week"], week["actual"] or "", week["target"] or ""]

@@ -1,12 +1,12 @@
 """What the dashboards show, built from a tree's progress (metrics.progress: its LoadedTree and Progress).
 
-Pure Python, no query: the outline of a tree with each node's progress, the levers (sensitivity ranking),
-the missing numbers of the as-of week, the chart series of a node, the contributions of a formula node's
-inputs, driver evidence and sparklines.
+Pure Python, no query: the outline of a tree with each node's progress (the KPIs by impact are
+metrics.ranking.kpi_ranking), the missing numbers of the as-of week, the chart series of a node, the
+contributions of a formula node's inputs, driver evidence and sparklines.
 
 Decisions where docs/numbers.md leaves a choice:
 - The dashboard's department filter keeps the KGI headline whole and narrows the outline (to the
-  department's nodes and, muted, the ancestors that place them), the levers and the missing numbers.
+  department's nodes and, muted, the ancestors that place them), the ranking and the missing numbers.
 - Missing numbers: measured nodes without an entry for the as-of week.
 - The contribution of a formula node's input is the change, in percent, of the node's actual to date when
   every weekly value of that input up to the as-of week is 1% higher (for `recompute` nodes: the input's
@@ -116,27 +116,6 @@ def outline(loaded: LoadedTree, progress: engine.Progress, department_id: int | 
         return result
 
     return prune(roots)
-
-
-@dataclass
-class Lever:
-    node: Node
-    progress: engine.NodeProgress
-    sensitivity: Decimal
-    share: Decimal  # |sensitivity| relative to the largest one, 0..1, for the bar
-
-
-def levers(loaded: LoadedTree, progress: engine.Progress, department_id: int | None = None) -> list[Lever]:
-    """Measured KPIs by how much they move the KGI, largest first (engine's ranking)."""
-    by_code = loaded.by_code
-    items = [(by_code[code], progress.nodes[code]) for code in progress.ranking if code in by_code]
-    if department_id is not None:
-        items = [(node, result) for node, result in items if node.department_id == department_id]
-    largest = max((abs(result.sensitivity) for _node, result in items), default=Decimal(0))
-    return [
-        Lever(node, result, result.sensitivity, abs(result.sensitivity) / largest if largest else Decimal(0))
-        for node, result in items
-    ]
 
 
 def missing_numbers(

@@ -10,10 +10,12 @@ from collections.abc import Mapping
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from goals.formatting import number, week_label
+from goals.formatting import is_too_large, number, summary_value, week_label
 from goals.formulas import FormulaError
-from goals.formulas.rules import TreeNode, check_formula
+from goals.formulas.rules import TreeNode, check_breakdown, check_formula
 from metrics.engine import (
+    BREAKDOWN_ERROR,
+    BREAKDOWN_MISMATCH,
     DIVISION_BY_ZERO,
     FORMULA_ERROR,
     MISSING_INPUT,
@@ -78,6 +80,18 @@ def _message(warning: EngineWarning, nodes: Mapping[str, NodeData], week_count: 
     elif warning.kind == FORMULA_ERROR:
         values["error"] = _formula_error(node, nodes) if node else warning.detail
         text = _("The formula of %(node)s cannot be used, so its values are shown as missing: %(error)s")
+    elif warning.kind == BREAKDOWN_MISMATCH:
+        expected, actual = _summary(warning.expected, unit), _summary(warning.actual, unit)
+        if expected == actual:  # rounded alike (small counts): every digit, so that they read apart
+            expected, actual = number(warning.expected, unit), number(warning.actual, unit)
+        values.update(inputs=names(warning.inputs), expected=expected, actual=actual)
+        text = _(
+            "The actual to date of %(node)s is %(actual)s, but its breakdown over %(inputs)s gives %(expected)s. "
+            "Check the numbers entered or the breakdown."
+        )
+    elif warning.kind == BREAKDOWN_ERROR:
+        values["error"] = _formula_error(node, nodes, node.breakdown) if node else warning.detail
+        text = _("The breakdown of %(node)s cannot be used, so it carries no impact to the KGI: %(error)s")
     elif warning.kind == WEIGHTS_IGNORED:
         values["count"] = week_count
         text = ngettext(
@@ -92,14 +106,25 @@ def _message(warning: EngineWarning, nodes: Mapping[str, NodeData], week_count: 
     return text % values
 
 
-def _formula_error(node: NodeData, nodes: Mapping[str, NodeData]) -> str:
-    """What is wrong with the node's formula, in the active language (checked again for that: the engine's
-    `detail` is in the language that was active when it computed, and computed results are shared)."""
+def _summary(value, unit: str) -> str:
+    """A figure as the node's summaries show it (goals.formatting.summary_value: counts whole)."""
+    if value is None or is_too_large(value):
+        return number(value, unit)
+    return number(summary_value(value, unit), unit)
+
+
+def _formula_error(node: NodeData, nodes: Mapping[str, NodeData], formula: str | None = None) -> str:
+    """What is wrong with the node's formula (or `formula`: its breakdown), in the active language (checked again
+    for that: the engine's `detail` is in the language that was active when it computed, and computed results are
+    shared)."""
     every = {
         code: TreeNode(code, other.name or code, other.parent, other.formula or "") for code, other in nodes.items()
     }
     try:
-        check_formula(node.formula, node.code, node.name or node.code, every)
+        if formula is None:
+            check_formula(node.formula, node.code, node.name or node.code, every)
+        else:
+            check_breakdown(formula, node.code, node.name or node.code, every)
     except FormulaError as error:
         return error.message
     return ""

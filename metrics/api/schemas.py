@@ -191,6 +191,10 @@ class NodeProgress(Schema):
     status: str = Field(description="on_track, at_risk, off_track, no_data or incomplete.")
     forecast: str | None
     sensitivity: str | None
+    impact: str | None = Field(
+        description="Improvement impact: how much the KGI's landing forecast changes, in the KGI's unit, if this "
+        "node landed on its period target; null on the KGI and where missing."
+    )
     weeks: list[WeekProgress]
 
     model_config = ConfigDict(extra="allow")

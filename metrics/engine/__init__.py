@@ -10,10 +10,11 @@ Input (built from the database by metrics.progress.load_trees, or by hand in tes
     progress = compute(tree, entries, as_of=date(2026, 7, 1))
 
 Output: a `Progress` with `as_of_week`, `nodes` (code -> `NodeProgress`, in tree order), `kgi`, `ranking`
-(measured KPIs by how much they move the KGI) and `warnings` (`EngineWarning`; metrics.warnings words them).
-A `NodeProgress` holds the weekly values (`weeks`: `WeekValue` per week of the period), the figures at the
-as-of week (actual/target/stretch to date, achievement in percent, status), the landing forecast, the
-sensitivity, and the cumulative series the charts draw (one item per week, None where not drawn).
+(measured KPIs by sensitivity; `rank_kpis(progress)` ranks every KPI by improvement impact) and `warnings`
+(`EngineWarning`; metrics.warnings words them). A `NodeProgress` holds the weekly values (`weeks`: `WeekValue`
+per week of the period), the figures at the as-of week (actual/target/stretch to date, achievement in percent,
+status), the landing forecast, the sensitivity, the improvement impact (`impact`, `impact_reason`), and the
+cumulative series the charts draw (one item per week, None where not drawn).
 
 The modules, by concern:
 - types: the input and output (NodeData, TreeData, WeekValue, EngineWarning, NodeProgress, Progress) and
@@ -21,7 +22,8 @@ The modules, by concern:
 - series: aggregation over a range of weeks and running values; evaluation: formulas over weekly series;
 - nodes: the tree prepared once (formulas parsed, parents linked); core: compute() and weekly_values();
 - targets: weekly targets and pace (spreading itself is goals.targets.weekly_targets), targets that do
-  not add up; forecast: the landing forecast; impact: sensitivity, and where improvement impact goes;
+  not add up; forecast: the landing forecast (monthly nodes too); impact: sensitivity and improvement impact,
+  through formulas and breakdowns; ranking: KPIs by improvement impact;
 - results: a node's NodeProgress, and its rebuilding from a few values for metrics.progress;
 - evidence: driver evidence (lagged correlation) and initiative effect (before/after means).
 
@@ -58,20 +60,36 @@ from metrics.engine.evidence import (
     driver_evidence,
     initiative_effect,
 )
-from metrics.engine.results import NodeState, achievement_of, node_state, rebuild_node_progress, status_of
+from metrics.engine.ranking import MISSING, RANKED, STILL, RankedKPI, rank_kpis
+from metrics.engine.results import (
+    NodeState,
+    achievement_of,
+    node_state,
+    projected_weeks,
+    rebuild_node_progress,
+    status_of,
+)
 from metrics.engine.series import aggregate
 from metrics.engine.types import (
     AT_RISK,
     AVERAGE,
+    BREAKDOWN_ERROR,
+    BREAKDOWN_MISMATCH,
     DEFAULT_WARNING_THRESHOLD,
     DIVISION_BY_ZERO,
     FORMULA_ERROR,
     HIGHER,
     HUNDRED,
+    IMPACT_DRIVER,
+    IMPACT_NO_FORECAST,
+    IMPACT_NO_TARGET,
+    IMPACT_OTHER_NODES,
+    IMPACT_ZERO,
     INCOMPLETE,
     LAST,
     LOWER,
     MISSING_INPUT,
+    MONTHLY,
     NO_DATA,
     NO_ENTRY,
     OFF_TRACK,
@@ -83,6 +101,7 @@ from metrics.engine.types import (
     SUM,
     TARGET_TOLERANCE,
     TARGETS_DO_NOT_ADD_UP,
+    WEEKLY,
     WEIGHTS_IGNORED,
     EngineWarning,
     NodeData,
@@ -97,6 +116,20 @@ _aggregate = aggregate  # the name metrics.reports uses
 __all__ = [
     "AT_RISK",
     "AVERAGE",
+    "BREAKDOWN_ERROR",
+    "BREAKDOWN_MISMATCH",
+    "IMPACT_DRIVER",
+    "IMPACT_NO_FORECAST",
+    "IMPACT_NO_TARGET",
+    "IMPACT_OTHER_NODES",
+    "IMPACT_ZERO",
+    "MISSING",
+    "MONTHLY",
+    "RANKED",
+    "STILL",
+    "WEEKLY",
+    "RankedKPI",
+    "rank_kpis",
     "DEFAULT_WARNING_THRESHOLD",
     "DIVISION_BY_ZERO",
     "FORMULA_ERROR",
@@ -134,6 +167,7 @@ __all__ = [
     "driver_evidence",
     "initiative_effect",
     "node_state",
+    "projected_weeks",
     "ranking",
     "rebuild_node_progress",
     "status_of",

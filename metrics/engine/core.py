@@ -9,22 +9,24 @@ import contextlib
 import decimal
 import gc
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from goals.periods import clamp_week
-from metrics.engine.evaluation import evaluate_series
+from metrics.engine.evaluation import evaluate, evaluate_series
 from metrics.engine.forecast import compute_forecast
-from metrics.engine.impact import sensitivities
+from metrics.engine.impact import impacts, sensitivities
 from metrics.engine.nodes import prepare
 from metrics.engine.results import node_progress
 from metrics.engine.series import complete_and_plain, has_missing, running
-from metrics.engine.targets import check_targets
+from metrics.engine.targets import check_targets, targets_differ
 from metrics.engine.types import (
+    BREAKDOWN_MISMATCH,
     DEFAULT_WARNING_THRESHOLD,
     DIVISION_BY_ZERO,
     FORMULA_ERROR,
     MISSING_INPUT,
+    MONTHLY,
     NO_ENTRY,
     PRECISION,
     RECOMPUTE,
@@ -32,6 +34,8 @@ from metrics.engine.types import (
     Progress,
     TreeData,
 )
+
+FOURTH_DAY = timedelta(days=3)
 
 
 def compute(tree: TreeData, entries: Mapping[str, Mapping[date, Decimal]], as_of: date) -> Progress:
@@ -83,18 +87,25 @@ def _compute(tree: TreeData, entries, as_of: date) -> Progress:
 
     for node in order:
         _compute_actual(node, entries.get(node.code) or {}, weeks, d)
+    due = None
     for node in order:
+        if node.measured and node.data.frequency == MONTHLY:
+            node.due = due = due or due_weeks(weeks)
         compute_forecast(node, n, d)
 
     kgi = next((node for node in nodes if node.data.parent is None), None)
     by_code = sensitivities(nodes, kgi, n, d)
+    impact_of = impacts(nodes, kgi)
     threshold = tree.warning_threshold if tree.warning_threshold is not None else DEFAULT_WARNING_THRESHOLD
 
     results = {}
     memo = {}
     for node in nodes:
-        results[node.code] = node_progress(node, weeks, d, threshold, by_code.get(node.code), warnings, memo)
+        results[node.code] = node_progress(
+            node, weeks, d, threshold, by_code.get(node.code), warnings, memo, impact_of[node.code]
+        )
     check_targets(nodes, warnings)
+    _breakdown_warnings(nodes, d, warnings)
     _formula_warnings(nodes, weeks, d, warnings)
 
     order_of = {data.code: i for i, data in enumerate(tree.nodes)}
@@ -119,6 +130,34 @@ def ranking(nodes, kgi, by_code) -> list[str]:
     """
     ranked = (node for node in nodes if node.measured and node is not kgi and by_code.get(node.code) is not None)
     return [node.code for node in sorted(ranked, key=lambda node: -abs(by_code[node.code]))]
+
+
+def due_weeks(weeks) -> tuple[bool, ...]:
+    """Whether each week is a monthly node's due week: the first week whose fourth day is in its month (the
+    fourth day is then one of the month's first seven days)."""
+    return tuple((week + FOURTH_DAY).day <= 7 for week in weeks)
+
+
+def _breakdown_warnings(nodes, d, warnings: list) -> None:
+    """`breakdown_mismatch`: a measured node whose actual to date differs by more than 1% from its breakdown over
+    its children's actuals to date (relative to the node's actual; any difference when that is 0). Not checked
+    where an actual to date is missing or the breakdown has no value for them."""
+    if d < 0:
+        return
+    for node in nodes:
+        if node.breakdown is None or node.run_actual[d] is None:
+            continue
+        values = {child.code: child.run_actual[d] for child in node.breakdown_inputs}
+        if None in values.values():
+            continue
+        expected, _reason = evaluate(node.breakdown, values)
+        actual = node.run_actual[d]
+        if expected is not None and targets_differ(expected, actual):
+            warnings.append(
+                EngineWarning(
+                    BREAKDOWN_MISMATCH, node.code, expected=expected, actual=actual, inputs=node.breakdown.references
+                )
+            )
 
 
 def _compute_actual(node, node_entries, weeks, d):

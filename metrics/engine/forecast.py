@@ -2,8 +2,14 @@
 over the whole period.
 
 Every measured node's weeks after the as-of week are projected at the mean of its last 4 weekly values present
-up to the as-of week (fewer where fewer exist; none: no forecast). A formula node's projected weeks follow from
-its inputs'. The forecast of a node is its value over the whole period, actual and projected weeks together.
+up to the as-of week (fewer where fewer exist; none: no forecast). A node entered monthly (`Node.due`, set by
+core from the weeks) has values only in its due weeks (the first week whose fourth day is in the month), so only
+its due weeks after the as-of week are projected, the others stay missing. A formula node's projected weeks
+follow from its inputs'. The forecast of a node is its value over the whole period, actual and projected weeks
+together.
+
+Every projected week has the same value unless a monthly node is below (`Node.uniform` false): then the projected
+weeks of a formula node are evaluated one by one.
 """
 
 import operator
@@ -31,10 +37,22 @@ def compute_forecast(node, n, d):
         latest = list(islice(filter(_present, reversed(node.weekly[: d + 1])), PROJECTION_WEEKS))
         latest.reverse()  # summed in week order
         node.projection = sum(latest, Decimal(0)) / len(latest) if latest else None
-        node.weekly_forecast = node.weekly[: d + 1] + [node.projection] * later
-        node.forecast_complete = node.complete and (later == 0 or node.projection is not None)
+        if node.due is not None and later > 0:
+            projected = [node.projection if node.due[k] else None for k in range(d + 1, n)]
+            node.uniform = node.projection is None or len(set(projected)) == 1
+            node.weekly_forecast = node.weekly[: d + 1] + projected
+            node.forecast_complete = node.complete and None not in projected
+        else:
+            node.weekly_forecast = node.weekly[: d + 1] + [node.projection] * later
+            node.forecast_complete = node.complete and (later == 0 or node.projection is not None)
     elif node.formula is None:
         node.weekly_forecast = [None] * n
+    elif later > 0 and not all(child.uniform for child in node.inputs):
+        node.uniform = False
+        series = [child.weekly_forecast[d + 1 :] for child in node.inputs]
+        projected, _reasons = evaluate_series(node, series, later)
+        node.weekly_forecast = node.weekly[: d + 1] + projected
+        node.forecast_complete = node.complete and None not in projected
     else:
         projected = None
         if later > 0:

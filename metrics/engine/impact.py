@@ -1,19 +1,27 @@
-"""How much a node moves the KGI (docs/numbers.md "Progress" and "The funnel"): sensitivity, and the place for
-improvement impact (改善インパクト).
+"""How much a node moves the KGI (docs/numbers.md "Progress" and "The funnel"): sensitivity and improvement
+impact (改善インパクト).
 
-Both carry a change of one node up its path to the KGI, one parent at a time (`path_to_kgi`); a node whose
-path stops before the KGI (a driver, or a child its parent's formula does not use) does not move the KGI.
+Both carry a change of one node up its path to the KGI, one parent at a time; a parent carries a change of its
+child through its formula, or (a measured parent) through its breakdown over its direct children.
 - Sensitivity changes every weekly value of a measured node, actual and projected, by 1% and recomputes the
-  ancestors' weekly values and forecasts (`sensitivities`, `_Propagation`).
-- Improvement impact will change a node's landing forecast to its period target and carry it up through the
-  period values alone, L'(parent) = L(parent) x f(children's L') / f(children's L); it is to live here beside
-  sensitivity, over the same paths.
+  ancestors' weekly values and forecasts (`sensitivities`, `_Propagation`). A measured parent with a breakdown
+  keeps its entered values, so it moves by the breakdown's ratio: every weekly value times
+  f(children's new landing forecasts) / f(children's landing forecasts) (`_Propagation._breakdown_step`).
+- Improvement impact changes a node's landing forecast to its period target and carries it up through the
+  period values alone, L'(parent) = L(parent) x f(children's L') / f(children's L) (`impacts`).
 
 Decisions:
 - Sensitivity is the elasticity (F' - F) / F x 100 with F the KGI forecast; a measured KGI gets its own
   sensitivity (1) but is left out of the ranking (core.ranking).
 - A measured node whose values are all zero gets sensitivity 0 (1% more of nothing), as does one whose path
-  stops before the KGI. When the KGI forecast is missing or zero, every sensitivity is missing.
+  stops before the KGI. When the KGI forecast is missing or zero, every sensitivity is missing. Through a
+  breakdown whose value over the children's landing forecasts is missing or zero, the sensitivity is missing.
+- Impact is carried up the node's own parent path only: a change of a node is not carried sideways into the
+  formulas of other nodes that use it (a rate beside its counts keeps its landing forecast when a count moves),
+  as "children not changed keep L' = L" says. It is computed for every node under the KGI (formula KPIs too),
+  null on the KGI; it is exactly 0 (no reason) when the node's forecast already equals its target, and 0 with
+  the reason IMPACT_DRIVER or IMPACT_OTHER_NODES where the carry stops. The ratio f(L') / f(L) is computed
+  first, so a node at its target moves nothing by a rounding digit.
 """
 
 import decimal
@@ -23,21 +31,99 @@ from itertools import compress, repeat
 
 from metrics.engine.evaluation import evaluate, evaluate_series
 from metrics.engine.forecast import fill_projection, period_forecast
+from metrics.engine.nodes import uses
 from metrics.engine.series import aggregate, has_missing, scaled_up
-from metrics.engine.types import HUNDRED, ONE_PERCENT_UP, RECOMPUTE
+from metrics.engine.types import (
+    HUNDRED,
+    IMPACT_DRIVER,
+    IMPACT_NO_FORECAST,
+    IMPACT_NO_TARGET,
+    IMPACT_OTHER_NODES,
+    IMPACT_ZERO,
+    ONE_PERCENT_UP,
+    RECOMPUTE,
+)
 
 _EXACTLY_ONE = Decimal(1).as_tuple()
 
 
 def path_to_kgi(node, kgi) -> list | None:
-    """[node, its parent, ..., kgi] when each is an input of the next one's formula; None where the path stops."""
+    """[node, its parent, ..., kgi] when each is used by the next one's formula or breakdown; None where the path
+    stops (a driver)."""
     path = [node]
     while path[-1] is not kgi:
         parent = path[-1].parent
-        if parent is None or parent.formula is None or path[-1].code not in parent.refs:
-            return None  # a driver, or not an input of its parent's formula
+        if parent is None or uses(parent, path[-1]) is None:
+            return None  # a driver, or not used by its parent's formula or breakdown
         path.append(parent)
     return path
+
+
+# --- improvement impact -----------------------------------------------------------------------------------
+
+
+def impacts(nodes, kgi) -> dict[str, tuple[Decimal | None, str | None]]:
+    """{code: (impact, reason)} of every node under the KGI (the KGI gets (None, None)).
+
+    The node's L' is its period target; each parent up to the KGI gets L'(parent) = L(parent) x f(L') / f(L).
+    O(path length) per node, over the landing forecasts already computed.
+    """
+    result = {}
+    kgi_forecast = period_forecast(kgi) if kgi is not None else None
+    memo = {}  # parent code -> (its children's landing forecasts, f of them): shared by its children
+    for node in nodes:
+        if node is kgi or kgi is None:
+            result[node.code] = (None, None)
+        else:
+            result[node.code] = _impact(node, kgi, kgi_forecast, memo)
+    return result
+
+
+def _impact(node, kgi, kgi_forecast, memo):
+    target = node.data.target
+    if target is None:
+        return None, IMPACT_NO_TARGET
+    forecast = period_forecast(node)
+    if forecast is None:
+        return None, IMPACT_NO_FORECAST
+    if target == forecast:
+        return Decimal(0), None
+    child, changed = node, target
+    while child is not kgi:
+        parent = child.parent
+        how = uses(parent, child) if parent is not None else None
+        if how is None:
+            return Decimal(0), IMPACT_DRIVER
+        if how == "other":
+            return Decimal(0), IMPACT_OTHER_NODES
+        formula = parent.formula if how == "formula" else parent.breakdown
+        if parent.code not in memo:
+            inputs = parent.inputs if how == "formula" else parent.breakdown_inputs
+            old = {item.code: period_forecast(item) for item in inputs}
+            memo[parent.code] = (old, None if None in old.values() else evaluate(formula, old)[0])
+        old, before = memo[parent.code]
+        parent_forecast = period_forecast(parent)
+        if parent_forecast is None or None in old.values():
+            return None, IMPACT_NO_FORECAST
+        after, _reason = evaluate(formula, {**old, child.code: changed})
+        if before is None or after is None or before == 0:
+            return None, IMPACT_ZERO
+        child, changed = parent, parent_forecast * (after / before)
+    if kgi_forecast is None:
+        return None, IMPACT_NO_FORECAST
+    return changed - kgi_forecast, None
+
+
+def breakdown_ratio(node, values) -> Decimal | None:
+    """f(values) / f(landing forecasts) of a measured node's breakdown (`values`: {code: new landing forecast} of
+    the children that changed); None where either is missing or the landing forecasts' is zero."""
+    old = {item.code: period_forecast(item) for item in node.breakdown_inputs}
+    new = {**old, **values}
+    before, _reason = evaluate(node.breakdown, old)
+    after, _reason = evaluate(node.breakdown, new)
+    if before is None or after is None or before == 0:
+        return None
+    return after / before
 
 
 def sensitivities(nodes, kgi, n: int, d: int) -> dict[str, Decimal | None]:
@@ -76,7 +162,9 @@ class _Propagation:
         self.kgi = kgi
         self.n = n
         self.d = d
-        self.last = min(d + 1, n - 1)  # the weeks 0..last stand for all (the later ones are projected alike)
+        # The weeks 0..last stand for all (the later ones are projected alike), unless a monthly node is in the tree.
+        self.uniform = all(node.uniform for node in nodes)
+        self.last = min(d + 1, n - 1) if self.uniform else n - 1
         self.memo = {}  # node code -> the KGI forecast when that node's values are 1% higher
         self.needs_weekly = set()
         for node in nodes:  # tree order: parents first
@@ -126,7 +214,13 @@ class _Propagation:
             below, current = path[i - 1], path[i]
             if not changed and below.code in self.needs_weekly and period_of(below) == period_forecast(below):
                 return period_forecast(self.kgi)  # nothing moved (no values, or only zeros)
-            if current.code in self.needs_weekly:  # then `below` is too
+            if current.formula is None:  # a measured parent, through its breakdown
+                step = self._breakdown_step(current, below, period_of(below))
+                if step is None:
+                    return None
+                weekly[current.code], changed = step
+                complete[current.code] = current.forecast_complete
+            elif current.code in self.needs_weekly:  # then `below` is too
                 weekly[current.code], changed, complete[current.code] = self._weekly(
                     current, below, weekly, changed, complete[below.code]
                 )
@@ -140,6 +234,17 @@ class _Propagation:
             if self._is_scaled(current, weekly.get(current.code), period_of):
                 return self.scaled(path, i)
         return period_of(self.kgi)
+
+    def _breakdown_step(self, current, below, below_period):
+        """(new weekly forecast, changed weeks) of the measured `current` when its child `below` lands on
+        `below_period`: every weekly value times its breakdown's ratio; None where the ratio is missing."""
+        ratio = breakdown_ratio(current, {below.code: below_period})
+        if ratio is None:
+            return None
+        old = current.weekly_forecast
+        values = [None if value is None else value * ratio for value in old]
+        changed = [k for k in range(self.last + 1) if values[k] != old[k]]
+        return values, changed
 
     def _weekly(self, current, below, weekly, changed, below_complete):
         """The weekly forecast of `current` after `below` changed in the weeks `changed` (`below_complete`: its new
@@ -190,7 +295,8 @@ class _Propagation:
             still_changed = list(compress(changed, moved))
             for k, value in zip(still_changed, compress(after, moved), strict=True):
                 values[k] = value
-        fill_projection(values, self.d)
+        if self.uniform:
+            fill_projection(values, self.d)
         return values, still_changed, current_complete and after_complete
 
     def _weeks_one_by_one(self, current, coefficient, values, old, new, weekly, changed):

@@ -3,9 +3,9 @@
 from decimal import Decimal
 
 from goals.formulas import FormulaError
-from goals.formulas.rules import TreeNode, check_formula
+from goals.formulas.rules import TreeNode, check_breakdown, check_formula
 from metrics.engine.evaluation import evaluate
-from metrics.engine.types import AVERAGE, FORMULA_ERROR, LAST, RECOMPUTE, SUM, EngineWarning, TreeData
+from metrics.engine.types import AVERAGE, BREAKDOWN_ERROR, FORMULA_ERROR, LAST, RECOMPUTE, SUM, EngineWarning, TreeData
 
 
 class Node:
@@ -35,6 +35,10 @@ class Node:
         "weekly_forecast",
         "run_forecast",
         "projection",
+        "breakdown",
+        "breakdown_inputs",
+        "due",
+        "uniform",
     )
 
     def __init__(self, data):
@@ -54,6 +58,10 @@ class Node:
         self.plain = True  # every value of its series is a finite Decimal (measured: checked on its entries)
         self.fast = False  # its formula is evaluated over whole series (formulas.Formula.evaluate_series)
         self.projection = None
+        self.breakdown = None  # goals.formulas.Formula of a measured node's breakdown; None without a usable one
+        self.breakdown_inputs = []  # the children the breakdown uses, in its references' order
+        self.due = None  # monthly measured nodes: whether each week of the period is a due week
+        self.uniform = True  # every projected week has the same forecast (not so below a monthly node)
         aggregation = data.aggregation if data.aggregation in (SUM, AVERAGE, LAST, RECOMPUTE) else SUM
         if self.measured and aggregation == RECOMPUTE:
             aggregation = AVERAGE  # nothing to recompute
@@ -112,7 +120,32 @@ def prepare(tree: TreeData, warnings: list) -> tuple[list[Node], list[Node]]:
     for node in nodes.values():
         if not node.measured:
             _parse_formula(node, nodes, every, warnings)
+        elif node.data.breakdown.strip():
+            _parse_breakdown(node, every, warnings)
     return list(nodes.values()), _evaluation_order(tree_order)
+
+
+def uses(parent, child) -> str | None:
+    """How `parent` carries a change of its child `child`: "formula", "breakdown", "other" (its
+    formula uses nodes other than its direct children), or None (a driver link)."""
+    if parent.formula is not None:
+        if child.code not in parent.refs:
+            return None
+        return "formula" if all(node.parent is parent for node in parent.inputs) else "other"
+    if parent.breakdown is not None and child in parent.breakdown_inputs:
+        return "breakdown"
+    return None
+
+
+def _parse_breakdown(node: Node, every, warnings: list) -> None:
+    """A measured node's breakdown over its direct children; one that cannot be used is warned about and ignored."""
+    try:
+        node.breakdown = check_breakdown(node.data.breakdown, node.code, node.data.name or node.code, every)
+    except FormulaError as error:
+        warnings.append(EngineWarning(BREAKDOWN_ERROR, node.code, detail=error.message))
+    else:
+        by_code = {child.code: child for child in node.children}
+        node.breakdown_inputs = [by_code[code] for code in node.breakdown.references]
 
 
 def _evaluation_order(tree_order):

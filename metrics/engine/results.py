@@ -64,8 +64,11 @@ def status_of(actual, target, achievement, direction, threshold=DEFAULT_WARNING_
     return OFF_TRACK
 
 
-def node_progress(node: Node, weeks, d, threshold, sensitivity, warnings, memo=None) -> NodeProgress:
-    """The NodeProgress of a computed node; `d` is the as-of week's index, `memo` shares weekly targets."""
+def node_progress(
+    node: Node, weeks, d, threshold, sensitivity, warnings, memo=None, impact=(None, None)
+) -> NodeProgress:
+    """The NodeProgress of a computed node; `d` is the as-of week's index, `memo` shares weekly targets, `impact`
+    is (impact, its reason)."""
     data = node.data
     n = len(weeks)
     week_targets, cumulative_target = targets(data.target, node.aggregation, weeks, data.weights, memo)
@@ -107,6 +110,8 @@ def node_progress(node: Node, weeks, d, threshold, sensitivity, warnings, memo=N
         cumulative_target=list(cumulative_target),
         cumulative_stretch=list(cumulative_stretch),
         cumulative_forecast=[None] * start + node.run_forecast[start:] if n else [],
+        impact=impact[0],
+        impact_reason=impact[1],
     )
 
 
@@ -118,7 +123,8 @@ class NodeState(NamedTuple):
 
     weekly: list  # the weekly actual values (WeekValue.actual)
     reasons: list  # why each is missing (WeekValue.reason)
-    projected: Decimal | None  # the weekly forecast of every week after the as-of week
+    projected: Decimal | None | list  # the weekly forecast of every week after the as-of week (a list, one per
+    # week after it, where they differ: below a monthly node)
     run_actual: list | None  # recomputed formula nodes only: the running actual up to the as-of week
     run_forecast: list | None  # recomputed formula nodes only: the running forecast from the as-of week on
 
@@ -126,12 +132,20 @@ class NodeState(NamedTuple):
 _ACTUAL, _REASON = itemgetter(WeekValue._fields.index("actual")), itemgetter(WeekValue._fields.index("reason"))
 
 
+def projected_weeks(result: NodeProgress, d: int):
+    """The weekly forecast of every week after the as-of week: one value where they are all alike, else a list."""
+    later = [week.forecast for week in result.weeks[d + 1 :]]
+    if not later:
+        return None
+    return later[0] if later.count(later[0]) == len(later) else later
+
+
 def node_state(result: NodeProgress, d: int) -> NodeState:
     """The state of a computed node at the as-of week's index `d` (the index of Progress.as_of_week)."""
     weeks = result.weeks
     weekly = list(map(_ACTUAL, weeks))
     reasons = list(map(_REASON, weeks))
-    projected = weeks[d + 1].forecast if d + 1 < len(weeks) else None
+    projected = projected_weeks(result, d)
     if result.node.is_formula and Node(result.node).aggregation == RECOMPUTE:
         # Its running values may come from its formula, not from its weekly values: kept as computed.
         return NodeState(
@@ -150,11 +164,12 @@ def rebuild_node_progress(
     sensitivity,
     actual_reason,
     projection,
+    impact=(None, None),
 ) -> NodeProgress:
     """The NodeProgress that compute() gave for the node, from its state and figures (the same functions run again).
 
-    `threshold` is the tree's warning threshold, `sensitivity`, `actual_reason` and `projection` the computed
-    node's; every other number is derived from them as compute() derives it.
+    `threshold` is the tree's warning threshold, `sensitivity`, `actual_reason`, `projection` and `impact`
+    ((impact, reason)) the computed node's; every other number is derived from them as compute() derives it.
     """
     node = Node(data)
     n = len(weeks)
@@ -163,7 +178,10 @@ def rebuild_node_progress(
         node.weekly = list(state.weekly)
         node.reasons = list(state.reasons)
         node.projection = projection
-        node.weekly_forecast = node.weekly[: d + 1] + [state.projected] * (n - d - 1)
+        if isinstance(state.projected, list):
+            node.weekly_forecast = node.weekly[: d + 1] + list(state.projected)
+        else:
+            node.weekly_forecast = node.weekly[: d + 1] + [state.projected] * (n - d - 1)
         if state.run_actual is not None:
             node.run_actual = list(state.run_actual)
             node.run_forecast = [None] * max(d, 0) + list(state.run_forecast)
@@ -171,4 +189,4 @@ def rebuild_node_progress(
             node.run_actual = running(node.weekly[: d + 1], node.aggregation)
             node.run_forecast = running_continued(node.run_actual, node.weekly_forecast, node.aggregation)
         node.run_reasons = [None] * d + [actual_reason] if d >= 0 else []
-        return node_progress(node, list(weeks), d, threshold, sensitivity, [])
+        return node_progress(node, list(weeks), d, threshold, sensitivity, [], impact=impact)

@@ -11,6 +11,7 @@ from goals.targets import PRECISION, SIX_PLACES, TARGET_TOLERANCE  # noqa: F401 
 
 SUM, AVERAGE, LAST, RECOMPUTE = "sum", "average", "last", "recompute"
 HIGHER, LOWER = "higher", "lower"
+WEEKLY, MONTHLY = "weekly", "monthly"  # NodeData.frequency: how often a measured node is entered
 ON_TRACK, AT_RISK, OFF_TRACK, NO_DATA, INCOMPLETE = "on_track", "at_risk", "off_track", "no_data", "incomplete"
 
 # Why a value is missing (WeekValue.reason, NodeProgress.actual_reason).
@@ -22,6 +23,15 @@ FORMULA_ERROR = "formula_error"  # the node's formula cannot be used
 # EngineWarning.kind (besides DIVISION_BY_ZERO, MISSING_INPUT and FORMULA_ERROR)
 TARGETS_DO_NOT_ADD_UP = "targets_do_not_add_up"
 WEIGHTS_IGNORED = "weights_ignored"
+BREAKDOWN_MISMATCH = "breakdown_mismatch"  # a measured node's actual to date against its breakdown's
+BREAKDOWN_ERROR = "breakdown_error"  # a breakdown that cannot be used (it then carries nothing)
+
+# Why an impact is 0 (the carry stops) or missing (NodeProgress.impact_reason).
+IMPACT_DRIVER = "driver"  # a parent links the node without math: no formula or breakdown that uses it
+IMPACT_OTHER_NODES = "other_nodes"  # a parent's formula uses nodes other than its direct children
+IMPACT_NO_TARGET = "no_target"  # missing: the node has no target
+IMPACT_NO_FORECAST = "no_forecast"  # missing: a landing forecast on the way is missing
+IMPACT_ZERO = "zero"  # missing: a formula or breakdown on the way gives zero (or cannot be computed)
 
 DEFAULT_WARNING_THRESHOLD = Decimal(90)
 HUNDRED = Decimal(100)
@@ -43,10 +53,16 @@ class NodeData:
     stretch: Decimal | None = None
     weights: tuple[Decimal, ...] | None = None  # one per week of the period, for `sum` targets
     unit: str = ""
+    breakdown: str = ""  # a measured node's breakdown over its direct children ("" for none)
+    frequency: str = WEEKLY  # MONTHLY: entered once a month, in its due weeks
 
     @property
     def is_formula(self) -> bool:
         return bool(self.formula.strip())
+
+    @property
+    def has_breakdown(self) -> bool:
+        return not self.is_formula and bool(self.breakdown.strip())
 
 
 @dataclass(frozen=True)
@@ -82,6 +98,9 @@ class EngineWarning:
     weeks: tuple[date, ...] = ()  # division_by_zero, missing_input: the weeks concerned
     inputs: tuple[str, ...] = ()  # targets: the children whose targets were used; missing_input: the missing ones
     detail: str = ""  # formula_error: what goals.formulas said is wrong; weights_ignored: how many weights were given
+    actual: Decimal | None = (
+        None  # breakdown_mismatch: the node's entered actual to date (`expected`: the breakdown's)
+    )
 
     def message(self, tree: TreeData) -> str:
         """The warning in the active language: metrics.warnings.warning_message, which new code calls directly.
@@ -112,6 +131,8 @@ class NodeProgress:
     cumulative_target: list[Decimal | None]  # running target (pace) for every week
     cumulative_stretch: list[Decimal | None]
     cumulative_forecast: list[Decimal | None]  # running forecast from the as-of week on; None before it
+    impact: Decimal | None = None  # KPIs: the KGI's landing forecast with this node on its target, minus it
+    impact_reason: str | None = None  # why the impact is 0 (the carry stops: IMPACT_DRIVER...) or missing
 
     @property
     def is_formula(self) -> bool:

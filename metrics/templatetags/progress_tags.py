@@ -1,12 +1,12 @@
 """Template helpers of the dashboards: {% load progress_tags %}. They format; the views compute."""
 
-import decimal
 from decimal import Decimal
 from functools import lru_cache
 
 from django import template
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from goals import formatting
 from goals.templatetags.goaltree import status_badge, to_show
 from metrics import engine
+from metrics.ranking import signed_headline
 
 register = template.Library()
 
@@ -104,17 +105,9 @@ def r_value(value):
     return formatting.grouped(value, 2)
 
 
-def _rounded(value, unit):
-    """Display rounding: one decimal for %, whole numbers from 10,000, else at most two decimals.
-
-    `value` is a Decimal within the bound (goaltree.to_show), so a context of 28 digits rounds it exactly."""
-    with decimal.localcontext(prec=28, rounding=decimal.ROUND_HALF_EVEN, traps=[decimal.InvalidOperation]):
-        if unit == "%":
-            return value.quantize(Decimal("0.1"))
-        if abs(value) >= 10000 or value == value.to_integral():
-            return value.quantize(Decimal(1))
-        rounded = value.quantize(Decimal("0.01"))
-        return rounded.normalize() if rounded == rounded.to_integral() else rounded
+def _rounded(value, unit, whole_counts=True):
+    """Display rounding: goals.formatting.summary_value, the one rounding of every page (counts whole, half up)."""
+    return formatting.summary_value(value, unit, whole_counts)
 
 
 @register.filter
@@ -130,11 +123,23 @@ def figure(value, unit=""):
 @register.filter
 @formatting.own_context
 def cell(value, unit=""):
-    """A table figure without its unit (the unit is in the header), rounded like `figure`; a muted dash when it
-    is too large to show."""
+    """A weekly table's figure without its unit (the unit is in the header), rounded like `figure` except that
+    counts keep two decimals (a weekly row is not a summary); a muted dash when it is too large to show."""
     if formatting.is_too_large(value):
         return to_show(value)[1]
     value = formatting.to_decimal(value)
     if value is None:
         return ""
-    return formatting.grouped(_rounded(value, unit))
+    return formatting.grouped(_rounded(value, unit, whole_counts=False))
+
+
+@register.filter
+@formatting.own_context
+def signed_impact(value, unit=""):
+    """{{ row.impact|signed_impact:kgi.unit }}: an impact as a headline figure with its sign (+1230万円), the exact
+    value in the title; a muted dash for missing."""
+    value, dash = to_show(value)
+    if dash:
+        return dash
+    exact = formatting.number(value, unit)
+    return format_html('<span title="{}">{}</span>', f"+{exact}" if value > 0 else exact, signed_headline(value, unit))

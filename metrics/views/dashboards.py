@@ -34,6 +34,7 @@ from goals.periods import week_containing
 from metrics import engine, progress, reports
 from metrics.progress import default_as_of
 from metrics.progress_files import progress_to_csv, progress_to_json
+from metrics.ranking import kpi_ranking
 from metrics.warnings import warning_messages
 
 logger = logging.getLogger(__name__)
@@ -163,14 +164,12 @@ def _tree_numbers(loaded, progress, department_id):
     if progress.kgi is not None:
         kgi_node = loaded.by_code[progress.kgi]
         kgi = reports.Row(kgi_node, progress.nodes[progress.kgi], 0)
-    ranked = reports.levers(loaded, progress, department_id)
     return {
         "kgi": kgi,
         "forecast_achievement": reports.forecast_achievement(kgi.progress) if kgi else None,
         "roots": roots,
         "outline_rows": reports.flat(roots),
-        "levers": [lever for lever in ranked if lever.sensitivity != 0],
-        "still_levers": [lever for lever in ranked if lever.sensitivity == 0],
+        "ranking": kpi_ranking(loaded, progress, department_id),
         "missing": reports.missing_numbers(loaded, progress, department_id),
         "warnings": warning_messages(progress.warnings, loaded.data),
         "has_entries": loaded.has_entries,

@@ -6,7 +6,7 @@
    unanswered (goals.discussion.waiting).
 3. Every tree they see, their departments' trees first: the KGI's actual to date against its target to date,
    achievement, status, landing forecast against the target, and the first three KPIs of the dashboard's
-   ranking of what moves the KGI most (metrics.reports.levers, shown with the dashboard's own words).
+   ranking of what moves the KGI most (metrics.ranking.kpi_ranking, shown with the dashboard's own rows).
 4. What changed since their last visit (goals.visits: the rule of a visit), in the activity's sentences
    (metrics.activity.since), with links to each tree's full activity.
 
@@ -26,6 +26,7 @@ from goals.access import access_for
 from goals.discussion import waiting
 from goals.models import Tree
 from metrics import activity, engine, progress, reports
+from metrics.ranking import kpi_ranking
 from metrics.views.due import due_groups
 
 OWED_LIMIT = 12  # owed cells listed on home; the numbers-due page lists them all
@@ -123,9 +124,9 @@ def _card(tree, loaded, tree_progress):
 
 
 def _top_levers(loaded, tree_progress):
-    """The first LEVERS KPIs of the dashboard's "What moves the KGI most": its ranking (reports.levers) without the
-    KPIs that do not move the forecast, as the dashboard lists them (metrics.views.dashboards._tree_numbers)."""
-    return [lever for lever in reports.levers(loaded, tree_progress) if lever.sensitivity != 0][:LEVERS]
+    """The first LEVERS KPIs of the dashboard's "What moves the KGI most" (metrics.ranking.kpi_ranking, by
+    improvement impact): the ranked ones only, not those whose impact is 0 or missing."""
+    return kpi_ranking(loaded, tree_progress).ranked[:LEVERS]
 
 
 def _status_counts(tree_progress):

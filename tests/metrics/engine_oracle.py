@@ -103,19 +103,21 @@ def compute_actual(node, node_entries, weeks, d):
 
 def compute_forecast(node, n, d):
     """forecast.compute_forecast: the projection from the values present, the running forecast from week 0."""
-    later = n - d - 1
     if node.measured:
         present = [value for value in node.weekly[: d + 1] if value is not None][-4:]
         node.projection = sum(present, Decimal(0)) / len(present) if present else None
-        node.weekly_forecast = node.weekly[: d + 1] + [node.projection] * later
+        due = node.due or [True] * n  # a monthly node: only its due weeks are projected
+        node.weekly_forecast = node.weekly[: d + 1] + [node.projection if due[k] else None for k in range(d + 1, n)]
+        node.uniform = len(set(node.weekly_forecast[d + 1 :])) <= 1
     elif node.formula is None:
         node.weekly_forecast = [None] * n
     else:
-        projected = None
-        if later > 0:
-            inputs = [[child.weekly_forecast[d + 1]] for child in node.inputs]
-            projected = evaluate_series(node, inputs, 1)[0][0]
-        node.weekly_forecast = node.weekly[: d + 1] + [projected] * later
+        node.uniform = all(child.uniform for child in node.inputs)
+        projected = []
+        for k in range(d + 1, n):  # every projected week on its own
+            inputs = [[child.weekly_forecast[k]] for child in node.inputs]
+            projected.append(evaluate_series(node, inputs, 1)[0][0])
+        node.weekly_forecast = node.weekly[: d + 1] + projected
     if node.formula is not None and node.aggregation == RECOMPUTE:
         start = max(d, 0)
         values, _reasons = evaluate_series(node, [child.run_forecast[start:n] for child in node.inputs], n - start)
@@ -169,7 +171,12 @@ def propagate(self, path, start, new_weekly, new_period, changed):
         below, current = path[i - 1], path[i]
         if not changed and below.code in self.needs_weekly and period[below.code] == forecast.period_forecast(below):
             return forecast.period_forecast(self.kgi)
-        if current.code in self.needs_weekly:
+        if current.formula is None:  # a measured parent, through its breakdown
+            step = self._breakdown_step(current, below, period[below.code])
+            if step is None:
+                return None
+            weekly_by_code[current.code], changed = step
+        elif current.code in self.needs_weekly:
             weekly_by_code[current.code], changed = self._weekly(current, below, weekly_by_code, changed)
         if current.aggregation == RECOMPUTE:
             inputs = {child.code: period.get(child.code, forecast.period_forecast(child)) for child in current.inputs}
@@ -218,7 +225,8 @@ def weekly(self, current, below, weekly_by_code, changed):
         if results[k] != values[k]:
             values[k] = results[k]
             still_changed.append(k)
-    forecast.fill_projection(values, self.d)
+    if self.uniform:
+        forecast.fill_projection(values, self.d)
     return values, still_changed
 
 

@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -113,20 +114,25 @@ def test_dashboard_outline_has_every_node_with_status_and_achievement(client, vi
         item = outline.split(reverse("goals:node-detail", args=[target.pk]) + '"')[1].split("</li>")[0]
         assert f"status--{status}" in item, code
         assert achievement in item, code
-    assert "13件" in outline and "13.85件" in outline  # deals: actual / target to date
+    assert "13件" in outline and "14件" in outline  # deals: actual / target to date (13.846155: a count, whole)
     assert "475,000円" in outline  # avg_deal_size
 
 
 @pytest.mark.usefixtures("entries")
-def test_dashboard_ranks_levers_by_sensitivity_and_shows_warnings_and_missing(client, viewer, tree):
+def test_dashboard_ranks_kpis_by_impact_and_shows_warnings_and_missing(client, viewer, tree):
     client.force_login(viewer)
     english(client)
     page = html(client.get(reverse("metrics:dashboard", args=[tree.pk])))
-    levers = page.split('class="levers"')[1].split("</ol>")[0]
+    levers = page.split('class="levers levers--impact"')[1].split("</ol>")[0].replace("\u2060", "")
     deals, avg = node(tree, "deals"), node(tree, "avg_deal_size")
+    # deals on target: 104.66M x (240 / 225.33 - 1) = +6.81M; avg_deal_size: 104.66M x (500,000 / 475,000 - 1) = +5.51M
     assert levers.index(f"/nodes/{deals.pk}/") < levers.index(f"/nodes/{avg.pk}/")
-    assert levers.count("+1.0%") == 2
-    assert "1 KPI does not move the forecast" in page  # leads, a driver
+    assert "Bringing 受注件数 to its target of 240 件 changes the landing forecast of 売上 by +¥6.8M" in levers
+    assert "+¥5.5M" in levers
+    assert levers.count("+1.0%") == 2  # elasticity, the secondary column
+    assert "1 KPI does not move the forecast (impact 0)" in page  # leads, a driver
+    still = page.split('id="levers-still"')[1].split("</details>")[0]
+    assert "a driver: no formula or breakdown links it to the KGI" in still
     # missing input warning: revenue cannot be computed for 4/13 (no avg_deal_size)
     warnings = page.split('id="warnings-title"')[1].split("</section>")[0]
     assert "cannot be computed for 1 week" in warnings and "平均受注単価" in warnings
@@ -255,12 +261,14 @@ def test_progress_json_follows_the_design_contract(client, viewer, tree):
         "status",
         "forecast",
         "sensitivity",
+        "impact",
         "weeks",
     }
     assert revenue["actual_to_date"] == "3800000"
     assert revenue["target_to_date"] == "6923076.923076"
     assert revenue["status"] == "off_track"
     assert revenue["sensitivity"] is None  # a formula node
+    assert revenue["impact"] is None  # the KGI
     assert Decimal(revenue["forecast"]) == REVENUE_FORECAST.quantize(Decimal("0.000001"))
     assert len(revenue["weeks"]) == 52
     assert revenue["weeks"][0] == {"week": "2026-03-30", "actual": "2000000", "target": "2307692.307692"}
@@ -268,6 +276,11 @@ def test_progress_json_follows_the_design_contract(client, viewer, tree):
     deals = data["nodes"][1]
     assert deals["achievement"].startswith("93.88")
     assert Decimal(deals["sensitivity"]) == 1
+    # impact: deals on its target of 240 instead of its forecast 13 + 49 x 13/3: revenue x (240 / that - 1)
+    deals_forecast = Decimal(13) + 49 * Decimal(13) / 3
+    assert abs(Decimal(deals["impact"]) - REVENUE_FORECAST * (240 / deals_forecast - 1)) < Decimal("0.000001")
+    assert len(deals["impact"].partition(".")[2]) <= 6
+    assert data["nodes"][2]["impact"] == "0"  # leads: a driver of deals
 
 
 @pytest.mark.usefixtures("entries")
@@ -304,6 +317,7 @@ def test_progress_csv_has_one_row_per_node_and_week(client, viewer, tree):
         "status",
         "forecast",
         "sensitivity",
+        "impact",
     ]
     assert len(rows) == 1 + 4 * 52
     assert rows[1][:7] == [
@@ -463,3 +477,32 @@ def test_the_dashboards_read_trees_as_the_engine_loader_does(tree, django_assert
     assert loaded[tree.pk].data == data
     assert loaded[tree.pk].entries == stored
     assert loaded[other.pk].data.nodes == () and loaded[other.pk].has_entries is False
+
+
+@pytest.mark.usefixtures("entries")
+def test_counts_are_shown_whole_and_alike_on_the_dashboard_node_page_and_department_page(client, viewer, tree, sales):
+    """deals (件): target to date 13.846155 is shown as 14件 on all three pages (half up), never 13.8 or 13.85."""
+    client.force_login(viewer)
+    deals = node(tree, "deals")
+    dashboard = html(client.get(reverse("metrics:dashboard", args=[tree.pk])))
+    item = dashboard.split(reverse("goals:node-detail", args=[deals.pk]) + '"')[1].split("</li>")[0]
+    node_page = html(client.get(reverse("goals:node-detail", args=[deals.pk])))
+    headline = node_page.split('class="headline__figure"')[1].split("</div>")[0]
+    department = html(client.get(reverse("metrics:department", args=[sales.pk])))
+    row = department.split(reverse("goals:node-detail", args=[deals.pk]))[1].split("</tr>")[0]
+    for shown in (item, headline, row):
+        text = re.sub(r"<[^>]*>", " ", shown)  # what is read, without the exact values of the tooltips
+        assert "14件" in text and "13件" in text
+        assert "13.8" not in text
+
+
+@pytest.mark.usefixtures("entries")
+def test_dashboard_says_the_impact_in_a_japanese_sentence(client, viewer, tree):
+    client.force_login(viewer)
+    page = html(client.get(reverse("metrics:dashboard", args=[tree.pk])))
+    levers = page.split('class="levers levers--impact"')[1].split("</ol>")[0].replace("\u2060", "")
+    # deals: 104,658,333 x (240 / 225.33 - 1) = 6,812,... -> 681万円
+    assert "受注件数を目標の240件にすると、売上の着地見込みは+681万円" in levers
+    assert "弾性値 +1.0%" in levers
+    still = page.split('id="levers-still"')[1].split("</details>")[0]
+    assert "影響指標" in still

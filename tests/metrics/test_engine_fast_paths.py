@@ -61,7 +61,8 @@ def both_ways(tree, entries, as_of):
 
 @st.composite
 def trees(draw):
-    """A KGI over two subtrees of formula or measured nodes, with a driver, random aggregations and entries."""
+    """A KGI over two subtrees of formula or measured nodes, with a driver or a breakdown over a child, random
+    aggregations, monthly nodes and entries."""
     nodes = []
     measured = []
 
@@ -82,6 +83,7 @@ def trees(draw):
             add(right, code, depth + 1)
         else:
             weights = draw(st.sampled_from([None, tuple(Decimal(k % 3) for k in range(len(WEEKS))), (Decimal(1),)]))
+            breakdown = draw(st.sampled_from(["", "", "{0} * 2", "{0} / 4 + 1", "{0} - {0}"])).format(f"{code}x")
             nodes.append(
                 NodeData(
                     code,
@@ -90,11 +92,13 @@ def trees(draw):
                     direction=draw(st.sampled_from(["higher", "lower"])),
                     target=draw(st.sampled_from([None, Decimal(40), Decimal("12.5")])),
                     weights=weights,
+                    frequency=draw(st.sampled_from(["weekly", "weekly", "monthly"])),
+                    breakdown=breakdown,
                 )
             )
             measured.append(code)
-            if draw(st.booleans()):
-                nodes.append(NodeData(f"{code}x", parent=code))  # a driver
+            if breakdown or draw(st.booleans()):
+                nodes.append(NodeData(f"{code}x", parent=code))  # a driver, or what the breakdown uses
                 measured.append(f"{code}x")
 
     nodes.append(NodeData("k", formula=draw(st.sampled_from(TEMPLATES)).format("ka", "kb"), target=Decimal(500)))

@@ -162,6 +162,7 @@ def test_progress_json_has_the_shape_of_design(funnel):
             "status",
             "forecast",
             "sensitivity",
+            "impact",
             "weeks",
         }
         assert len(node["weeks"]) == 52
@@ -217,6 +218,7 @@ def test_progress_csv_has_a_row_per_node_and_week(funnel):
         "on_track",
         "130100000",
         "",
+        "",
     ]
     assert rows[4][3] == ""  # no actual: empty, as null in the JSON
 
@@ -234,6 +236,30 @@ def test_export_progress_prints_the_json(funnel):
     result = json.loads(run("--tree", "fy2026-test", "--as-of", "2026-04-15"))
     progress, data = progress_for_tree(funnel, date(2026, 4, 15))
     assert result == progress_to_json(progress, data)
+
+
+def test_export_progress_has_the_shape_of_the_design_example_with_impact(funnel):
+    """docs/files.md "Progress": every key of the example, decimal strings (at most 6 places) or null; `impact` null
+    on the KGI, a number on the KPIs (deals through the formula, leads through deals' breakdown)."""
+    Node.objects.filter(tree=funnel, code="deals").update(breakdown="leads / 10")
+    Tree.bump_data_version(funnel.pk)
+    result = json.loads(run("--tree", "fy2026-test", "--as-of", "2026-04-15"))
+    assert set(result) == {"tree", "as_of_week", "nodes"}
+    keys = {"code", "actual_to_date", "target_to_date", "achievement", "status", "forecast", "sensitivity", "impact"}
+    by_code = {}
+    for item in result["nodes"]:
+        assert set(item) == keys | {"weeks"}
+        assert set(item["weeks"][0]) == {"week", "actual", "target"}
+        for key in keys - {"code", "status"}:
+            value = item[key]
+            assert value is None or (isinstance(value, str) and len(value.partition(".")[2]) <= 6), (key, value)
+        by_code[item["code"]] = item
+    assert by_code["revenue"]["impact"] is None and by_code["revenue"]["sensitivity"] is None
+    assert D(by_code["deals"]["impact"]) != 0 and D(by_code["leads"]["impact"]) != 0
+    # leads: 150 to date, forecast 150 + 49 x 50 = 2,600 against a target of 2,400; deals is 10 times leads here
+    # (4 + 5 + 6 = 15 entered), so leads on its target moves deals and revenue by 2,400 / 2,600 - 1.
+    revenue = D(by_code["revenue"]["forecast"])
+    assert abs(D(by_code["leads"]["impact"]) - revenue * (D(2400) / D(2600) - 1)) < D("0.000001")
 
 
 def test_export_progress_prints_csv_on_request(funnel):

@@ -33,10 +33,10 @@ def test_node_page_shows_the_headline_chart_and_table(client, viewer, tree):
     part = section(html(client.get(reverse("goals:node-detail", args=[deals.pk]))))
     # deals: 13 / 13.846155 to date, 93.9%, at risk; forecast 13 + 49 x 13/3 = 225.33 (93.9% of 240)
     assert 'title="13件">13件<' in part
-    assert 'title="13.846155件">13.8件<' in part
+    assert 'title="13.846155件">14件<' in part  # a count: whole, half up, as on every page
     assert "93.9%" in part
     assert "status--at_risk" in part
-    assert 'title="225.3333' in part and ">225.3件<" in part
+    assert 'title="225.3333' in part and ">225件<" in part
     # the chart: its data URL, an accessible summary, the [Weekly|Cumulative] toggle
     assert f'data-chart-url="{reverse("metrics:node-chart-data", args=[deals.pk])}"' in part
     assert "93.9%" in part.split('role="img" aria-label="')[1].split('"')[0]

@@ -67,6 +67,7 @@ def test_a_node_rebuilt_from_its_state_is_the_computed_one(case, as_of):
             sensitivity=result.sensitivity,
             actual_reason=result.actual_reason,
             projection=result.projection,
+            impact=(result.impact, result.impact_reason),
         )
         assert repr(rebuilt) == repr(result), code
 
@@ -82,6 +83,23 @@ def test_a_cache_hit_gives_the_computed_numbers(tree, as_of, django_assert_num_q
     assert same(hit.progress, fresh(tree, as_of))
     assert hit.loaded.has_entries
     assert [node.code for node in hit.loaded.nodes] == [node.code for node in first.loaded.nodes]
+
+
+@pytest.mark.usefixtures("entries")
+def test_a_cache_hit_of_a_monthly_node_and_a_breakdown_gives_the_computed_numbers(tree):
+    """A monthly node's projected weeks differ (due weeks only), and so do its parents': they are kept one by one."""
+    Node.objects.filter(tree=tree, code="deals").update(breakdown="leads / 10")
+    Node.objects.filter(tree=tree, code="avg_deal_size").update(frequency=Node.Frequency.MONTHLY)
+    Tree.bump_data_version(tree.pk)
+    tree.refresh_from_db()
+    first = cached(tree)
+    hit = cached(tree)
+    assert type(hit.progress.nodes["revenue"]).__name__ == "_CachedNodeProgress"
+    expected = fresh(tree)
+    assert same(hit.progress, first.progress) and same(hit.progress, expected)
+    later = [week.forecast for week in hit.progress.nodes["avg_deal_size"].weeks[3:]]
+    assert None in later and any(value is not None for value in later)
+    assert hit.progress.nodes["leads"].impact == expected.nodes["leads"].impact != 0  # through the breakdown
 
 
 @pytest.mark.usefixtures("entries")

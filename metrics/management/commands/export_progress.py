@@ -22,7 +22,9 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z", re.ASCII)
 
 
 class Command(BaseCommand):
-    help = "Print a tree's progress (actual, target, achievement, status, forecast, sensitivity) as JSON or CSV."
+    help = (
+        "Print a tree's progress (actual, target, achievement, status, forecast, sensitivity, impact) as JSON or CSV."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--tree", required=True, help="the tree's code")

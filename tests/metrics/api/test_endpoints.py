@@ -113,6 +113,9 @@ def test_progress_is_the_progress_json(api, tree, member):
     assert by_code["leads"]["actual_to_date"] == "100"
     first_week = by_code["leads"]["weeks"][0]
     assert (first_week["week"], first_week["actual"]) == ("2026-03-30", "60")
+    assert by_code["revenue"]["impact"] is None  # the KGI
+    assert by_code["leads"]["impact"] == "0"  # a driver of deals
+    assert by_code["deals"]["impact"] is None  # no forecast yet (no entries)
     earlier = api.get("/api/v1/trees/fy2026-test/progress", as_of="2026-04-01").json()
     assert earlier["as_of_week"] == "2026-03-30"
     assert {node["code"]: node for node in earlier["nodes"]}["leads"]["actual_to_date"] == "60"
