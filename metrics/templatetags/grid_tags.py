@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from metrics.grid import COMPUTED, DELETED, NOT_SAVED, SAVED, VIEW
+from goals import formatting
+from metrics.grid import COMPUTED, DELETED, NOT_SAVED, SAVED, VIEW, computed_text
 
 register = template.Library()
 
@@ -40,6 +41,44 @@ class _Words:
         self.monthly_title = _e(_("Entered in the first week of each month"))
         self.no_definition = _e(_("No definition yet."))
         self.no_data = _e(_("No data"))
+        self.target = _("Target %(value)s")
+        self.last = _("Last period %(value)s")
+        self.unusual = _("Usually about %(usual)s: typo?")
+        self.unusual_title = _("Unusual value: saved, but far from this KPI's recent weeks. Check it.")
+
+
+def _context_line(cell, words) -> tuple[str, str]:
+    """(the faint second line under a cell: its week's target and last period's same week, its title text)."""
+    parts = []
+    unit = cell.node.unit
+    if cell.target is not None:
+        parts.append(words.target % {"value": computed_text(cell.target, unit)})
+    if getattr(cell, "last", None) is not None:
+        parts.append(words.last % {"value": computed_text(cell.last, unit)})
+    if not parts:
+        return "", ""
+    text = " · ".join(parts)
+    return f'<span class="cell__context" aria-hidden="true">{_e(text)}</span>', text
+
+
+def _flag(cell, words) -> str:
+    if getattr(cell, "usual", None) is None:
+        return ""
+    usual = _e(words.unusual % {"usual": formatting.headline(cell.usual, cell.node.unit)})
+    return (
+        f'<span class="cell__flag" title="{_e(words.unusual_title)}"><span aria-hidden="true">!</span> '
+        f"{usual}</span>"
+    )
+
+
+def _to_date(row) -> str:
+    """The row's actual to date against its target to date, and the achievement."""
+    unit = row.node.unit
+    actual = computed_text(row.to_date, unit) if row.to_date is not None else "—"
+    target = computed_text(row.target_to_date, unit) if row.target_to_date is not None else "—"
+    achievement = formatting.percent(row.achievement) if row.achievement is not None else ""
+    extra = f'<span class="grid-total__pct">{_e(achievement)}</span>' if achievement else ""
+    return f'<td class="grid-total num"><span>{_e(actual)}</span> / <span class="muted">{_e(target)}</span>{extra}</td>'
 
 
 def _words(context) -> _Words:
@@ -89,7 +128,9 @@ def _row(row, words) -> str:
     formula = f" = <code>{_e(node.formula)}</code>" if node.is_formula else ""
     if row.kind == COMPUTED:
         cells = "\n".join(
-            f'<td class="grid-cell grid-cell--computed num">{_computed(cell, False, words)}</td>' for cell in row.cells
+            f'<td class="grid-cell grid-cell--computed num"{_title(cell, words)}>{_computed(cell, False, words)}'
+            f"{_context_line(cell, words)[0]}</td>"
+            for cell in row.cells
         )
     elif row.kind == VIEW:
         cells = "\n".join(_view_cell(cell, words) for cell in row.cells)
@@ -103,8 +144,13 @@ def _row(row, words) -> str:
         f'<div class="node-info__panel">\n'
         f"<p>{definition or words.no_definition}</p>\n"
         f'<p class="muted">{department}<code>{_e(node.code)}</code>{formula}</p>\n'
-        f"</div>\n</details>\n</th>\n{cells}\n</tr>"
+        f"</div>\n</details>\n</th>\n{cells}\n{_to_date(row)}\n</tr>"
     )
+
+
+def _title(cell, words) -> str:
+    text = _context_line(cell, words)[1]
+    return f' title="{_e(text)}"' if text else ""
 
 
 def _view_cell(cell, words) -> str:
@@ -115,7 +161,9 @@ def _view_cell(cell, words) -> str:
         shown = f'<span class="has-note" title="{_e(cell.stored_note)}">{_e(cell.stored_text)}</span>'
     else:
         shown = f"<span>{_e(cell.stored_text)}</span>"
-    return f'<td class="grid-cell grid-cell--view num" id="cell-{cell.key}">{shown}</td>'
+    line, text = _context_line(cell, words)
+    title = f' title="{_e(text)}"' if text else ""
+    return f'<td class="grid-cell grid-cell--view num" id="cell-{cell.key}"{title}>{shown}{line}{_flag(cell, words)}</td>'
 
 
 def _entry_cell(cell, words) -> str:
@@ -132,10 +180,13 @@ def _entry_cell(cell, words) -> str:
         attributes += f' title="{stored_note}"'
     if cell.autofocus:
         attributes += " data-focus"
+    line, context_text = _context_line(cell, words)
+    cell_title = f' title="{_e(context_text)}"' if context_text else ""
     opened = " open" if cell.note != cell.orig_note else ""
     note_on = words.note_on % {"label": label}  # as {% blocktranslate %}: the words as translated, the label escaped
     return (
-        f'<td class="grid-cell grid-cell--entry" id="cell-{key}"><div class="{classes}" hx-post="{words.save_url}" '
+        f'<td class="grid-cell grid-cell--entry" id="cell-{key}"{cell_title}><div class="{classes}" '
+        f'hx-post="{words.save_url}" '
         f'hx-trigger="change" hx-params="{_e(cell.params)}">\n'
         f'<input class="cell__input" type="text" id="v-{key}" name="v-{key}" value="{_e(cell.text)}" '
         f'data-stored="{_e(cell.stored_text)}" inputmode="decimal" autocomplete="off" spellcheck="false" '
@@ -147,7 +198,7 @@ def _entry_cell(cell, words) -> str:
         f'<input class="cell__note-input" type="text" id="note-{key}" name="note-{key}" value="{_e(cell.note)}" '
         f'data-stored="{stored_note}" maxlength="200" autocomplete="off"></div></details>\n'
         f'<span class="cell__state" id="state-{key}" aria-live="polite">{_state(cell, words)}</span>\n'
-        f"</div></td>"
+        f"{line}</div></td>"
     )
 
 
@@ -179,6 +230,7 @@ def _state(cell, words) -> str:
         shown = f'<span class="muted">{words.not_saved}</span>'
     else:
         shown = ""
+    shown += _flag(cell, words)  # inside the state, so that a save replaces it
     return (
         f'<span class="cell__result" data-outcome="{_e(cell.outcome)}" data-value="{_e(cell.stored_text)}" '
         f'data-note="{_e(cell.stored_note)}">{shown}</span>'

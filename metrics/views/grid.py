@@ -30,6 +30,7 @@ from metrics.grid import (
     computed_cells_for_week,
     default_trees,
 )
+from metrics import entry_quality
 from metrics.grid_saving import read_cell_inputs, read_whole_grid, save_cells
 
 
@@ -158,8 +159,11 @@ def save_cell(request):
     node = result.node
     week = result.input.week
     saved = result.outcome in (SAVED, DELETED)
+    cell = result.cell()
+    if saved and result.entry is not None:
+        cell.usual = entry_quality.check_saved(node, week, result.entry.value)
     context = {
-        "cell": result.cell(),
+        "cell": cell,
         "computed": computed_cells_for_week(node.tree, week) if saved else [],
     }
     response = render(request, "metrics/grid.html#cell-response", context)
