@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from goals import formatting
 from goals.values import is_percent_unit
 from metrics import progress
 from metrics.models import Entry
@@ -64,6 +65,15 @@ class Comparison:
     @property
     def in_points(self) -> bool:
         return is_percent_unit(self.node.unit)
+
+    @property
+    def change_text(self) -> str:
+        """`+5.3%`, or `+1.2pt` for a rate; "" when missing."""
+        if self.change is None or formatting.is_too_large(self.change):
+            return ""
+        text = formatting.grouped(self.change, 1)
+        sign = "+" if self.change > 0 else ""
+        return f"{sign}{text}pt" if self.in_points else f"{sign}{text}%"
 
 
 @dataclass
