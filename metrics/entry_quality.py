@@ -1,14 +1,14 @@
 """Entry quality: a weekly value far outside its KPI's recent range is saved, but flagged as a possible typo.
 
-The rule (docs/numbers.md "Entry quality"): a value is *unusual* when its size is more than 10 times, or under
-a tenth of, the median of the node's last 8 entries present before that week (in the same tree), provided at
+The rule (docs/numbers.md "Entry quality"): a value is *unusual* when its size is 10 times or more, or a tenth or
+less, of the median of the node's last 8 entries present before that week (in the same tree), provided at
 least 4 such entries exist and their median is not zero. The grid flags the cell; the dashboard lists the
 unusual entries of the last few weeks ("1,234円 for 平均単価 — usually about 100万円: typo?").
 
 Decisions where docs/numbers.md leaves a choice:
 - Sizes are compared (absolute values), so a value is not flagged merely for having the other sign.
 - Fewer than 4 earlier entries, or a median of 0: nothing to compare with, never flagged.
-- "More than 10 times" and "under a tenth" are strict: exactly 10 times (or a tenth) is not flagged.
+- Exactly 10 times (or a tenth) is flagged: one zero too many, or too few, gives just that.
 - Only entries of the tree's own period count as history: a new period starts without flags for 4 weeks.
 - The dashboard lists the unusual entries of the as-of week and the 3 weeks before it.
 """
@@ -41,11 +41,11 @@ def usual_value(history: list[Decimal]) -> Decimal | None:
 
 
 def is_unusual(value: Decimal, usual: Decimal | None) -> bool:
-    """Whether `value` is more than 10 times or under a tenth of `usual` in size."""
+    """Whether `value` is 10 times or more, or a tenth or less, of `usual` in size."""
     if usual is None or value is None:
         return False
     size, usual_size = abs(Decimal(value)), abs(usual)
-    return size > usual_size * FACTOR or size * FACTOR < usual_size
+    return size >= usual_size * FACTOR or size * FACTOR <= usual_size
 
 
 def check(value: Decimal | None, history: list[Decimal]) -> Decimal | None:

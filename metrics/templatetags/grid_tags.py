@@ -7,6 +7,7 @@ state and hidden fields, the computed cells of its week) come from the same func
 share one markup. They format only: no query. Every value is escaped (`_e`), as the template escaped it.
 """
 
+from decimal import Decimal
 from html import escape
 
 from django import template
@@ -47,18 +48,29 @@ class _Words:
         self.unusual_title = _("Unusual value: saved, but far from this KPI's recent weeks. Check it.")
 
 
+_COUNT_UNITS = frozenset({"件", "回", "人"})  # whole things: their targets show whole (docs/numbers.md "Counts")
+
+
+def _figure(value, unit) -> str:
+    """A target or total as the grid's context shows it: whole for counts (half up), else as computed cells."""
+    if unit in _COUNT_UNITS and not formatting.is_too_large(value):
+        return formatting.grouped(value, 0)
+    return computed_text(value, unit)
+
+
 def _context_line(cell, words) -> tuple[str, str]:
     """(the faint second line under a cell: its week's target and last period's same week, its title text)."""
     parts = []
     unit = cell.node.unit
     if cell.target is not None:
-        parts.append(words.target % {"value": computed_text(cell.target, unit)})
+        parts.append(words.target % {"value": _figure(cell.target, unit)})
     if getattr(cell, "last", None) is not None:
-        parts.append(words.last % {"value": computed_text(cell.last, unit)})
+        parts.append(words.last % {"value": _figure(cell.last, unit)})
     if not parts:
         return "", ""
     text = " · ".join(parts)
-    return f'<span class="cell__context" aria-hidden="true">{_e(text)}</span>', text
+    shown = " · ".join(f"<span>{_e(part)}</span>" for part in parts)  # breaks between the parts only
+    return f'<span class="cell__context">{shown}</span>', text
 
 
 def _flag(cell, words) -> str:
@@ -74,8 +86,8 @@ def _flag(cell, words) -> str:
 def _to_date(row) -> str:
     """The row's actual to date against its target to date, and the achievement."""
     unit = row.node.unit
-    actual = computed_text(row.to_date, unit) if row.to_date is not None else "—"
-    target = computed_text(row.target_to_date, unit) if row.target_to_date is not None else "—"
+    actual = _figure(row.to_date, unit) if row.to_date is not None else "—"
+    target = _figure(row.target_to_date, unit) if row.target_to_date is not None else "—"
     achievement = formatting.percent(row.achievement) if row.achievement is not None else ""
     extra = f'<span class="grid-total__pct">{_e(achievement)}</span>' if achievement else ""
     return f'<td class="grid-total num"><span>{_e(actual)}</span> / <span class="muted">{_e(target)}</span>{extra}</td>'
@@ -182,6 +194,10 @@ def _entry_cell(cell, words) -> str:
         attributes += " data-focus"
     line, context_text = _context_line(cell, words)
     cell_title = f' title="{_e(context_text)}"' if context_text else ""
+    described = f"state-{key}"
+    if line:
+        line = line.replace('<span class="cell__context">', f'<span class="cell__context" id="ctx-{key}">', 1)
+        described += f" ctx-{key}"
     opened = " open" if cell.note != cell.orig_note else ""
     note_on = words.note_on % {"label": label}  # as {% blocktranslate %}: the words as translated, the label escaped
     return (
@@ -190,7 +206,7 @@ def _entry_cell(cell, words) -> str:
         f'hx-trigger="change" hx-params="{_e(cell.params)}">\n'
         f'<input class="cell__input" type="text" id="v-{key}" name="v-{key}" value="{_e(cell.text)}" '
         f'data-stored="{_e(cell.stored_text)}" inputmode="decimal" autocomplete="off" spellcheck="false" '
-        f'aria-label="{label}" aria-describedby="state-{key}"{attributes}>\n'
+        f'aria-label="{label}" aria-describedby="{described}"{attributes}>\n'
         f"{_meta(cell, False)}\n"
         f'<details class="cell__note"{opened}><summary class="cell__note-toggle" title="{words.note}">'
         f'<span class="visually-hidden">{note_on}</span></summary><div class="cell__note-panel">'
@@ -245,3 +261,14 @@ def _computed(cell, oob, words) -> str:
     else:
         shown = f'<span title="{_e(cell.exact)}">{_e(cell.text)}</span>'
     return f'<span class="computed" id="computed-{cell.key}"{swap}>{shown}</span>'
+
+
+@register.filter
+def grid_figure(value, unit=""):
+    """{{ value|grid_figure:node.unit }}: a target or total as the grid's context shows it, with the unit."""
+    if value is None:
+        return ""
+    text = _figure(value, unit)
+    if not unit or text == str(formatting.TOO_LARGE):
+        return text
+    return formatting.number(Decimal(0), unit, places=0).replace("0", text, 1)  # the unit where it goes
