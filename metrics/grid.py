@@ -170,6 +170,7 @@ class ComputedCell:
     value: Decimal | None
     reason: str | None = None
     target: Decimal | None = None  # the week's target (metrics.grid_context)
+    last: Decimal | None = None  # never set: last period is shown for measured rows only
 
     @property
     def key(self) -> str:
