@@ -100,7 +100,12 @@ def same_weeks(tree, loaded, result, department_id=None) -> SameWeeks | None:
         if mine is None or theirs is None:
             continue
         rows.append(
-            Comparison(node, mine.actual_to_date, theirs.actual_to_date, change(mine.actual_to_date, theirs.actual_to_date, node.unit))
+            Comparison(
+                node,
+                mine.actual_to_date,
+                theirs.actual_to_date,
+                change(mine.actual_to_date, theirs.actual_to_date, node.unit),
+            )
         )
     return SameWeeks(previous, last_week, rows)
 

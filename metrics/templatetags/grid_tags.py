@@ -78,8 +78,7 @@ def _flag(cell, words) -> str:
         return ""
     usual = _e(words.unusual % {"usual": formatting.headline(cell.usual, cell.node.unit)})
     return (
-        f'<span class="cell__flag" title="{_e(words.unusual_title)}"><span aria-hidden="true">!</span> '
-        f"{usual}</span>"
+        f'<span class="cell__flag" title="{_e(words.unusual_title)}"><span aria-hidden="true">!</span> {usual}</span>'
     )
 
 
@@ -90,7 +89,9 @@ def _to_date(row) -> str:
     target = _figure(row.target_to_date, unit) if row.target_to_date is not None else "—"
     achievement = formatting.percent(row.achievement) if row.achievement is not None else ""
     extra = f'<span class="grid-total__pct">{_e(achievement)}</span>' if achievement else ""
-    return f'<td class="grid-total num"><span>{_e(actual)}</span> / <span class="muted">{_e(target)}</span>{extra}</td>'
+    return (
+        f'<td class="grid-total num"><span>{_e(actual)}</span> / <span class="muted">{_e(target)}</span>{extra}</td>'
+    )
 
 
 def _words(context) -> _Words:
@@ -175,7 +176,9 @@ def _view_cell(cell, words) -> str:
         shown = f"<span>{_e(cell.stored_text)}</span>"
     line, text = _context_line(cell, words)
     title = f' title="{_e(text)}"' if text else ""
-    return f'<td class="grid-cell grid-cell--view num" id="cell-{cell.key}"{title}>{shown}{line}{_flag(cell, words)}</td>'
+    return (
+        f'<td class="grid-cell grid-cell--view num" id="cell-{cell.key}"{title}>{shown}{line}{_flag(cell, words)}</td>'
+    )
 
 
 def _entry_cell(cell, words) -> str:

@@ -15,6 +15,7 @@ from django_htmx.http import trigger_client_event
 
 from goals.access import access_for, check_can_enter
 from goals.models import Node
+from metrics import entry_quality
 from metrics.grid import (
     ALL,
     CONFLICT,
@@ -30,7 +31,6 @@ from metrics.grid import (
     computed_cells_for_week,
     default_trees,
 )
-from metrics import entry_quality
 from metrics.grid_saving import read_cell_inputs, read_whole_grid, save_cells
 
 

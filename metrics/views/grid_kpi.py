@@ -17,7 +17,19 @@ from django.views.decorators.http import require_http_methods
 
 from goals.access import access_for, check_can_enter
 from goals.models import Node
-from metrics.grid import ALL, CONFLICT, DELETED, ENTRY, ERROR, SAVED, VISIBLE_WEEKS, GridQuery, build_grids, candidate_trees, default_trees
+from metrics.grid import (
+    ALL,
+    CONFLICT,
+    DELETED,
+    ENTRY,
+    ERROR,
+    SAVED,
+    VISIBLE_WEEKS,
+    GridQuery,
+    build_grids,
+    candidate_trees,
+    default_trees,
+)
 from metrics.grid_saving import read_cell_inputs, save_cells
 from metrics.views.grid import _nodes_for, _week_navigation
 
@@ -26,7 +38,9 @@ def kpi_choices(access, today):
     """[(tree, [nodes the person enters])] of the trees running now that the person sees."""
     trees = [tree for tree in candidate_trees(access, ALL) if access.can_see_tree(tree)]
     current = default_trees(trees, today)
-    nodes = Node.objects.active().filter(tree__in=current, formula="").select_related("tree").order_by("position", "pk")
+    nodes = (
+        Node.objects.active().filter(tree__in=current, formula="").select_related("tree").order_by("position", "pk")
+    )
     by_tree = {tree.pk: [] for tree in current}
     for node in nodes:
         if access.can_enter(node):

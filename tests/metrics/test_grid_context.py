@@ -59,9 +59,7 @@ def previous(tree, nodes, marketing, sales):
 
 
 def put(tree, code, week, value):
-    Entry.objects.update_or_create(
-        node=tree.nodes.get(code=code), week=week, defaults={"value": Decimal(value)}
-    )
+    Entry.objects.update_or_create(node=tree.nodes.get(code=code), week=week, defaults={"value": Decimal(value)})
     Tree.bump_data_version(tree.pk)
 
 
