@@ -8,8 +8,10 @@ import random
 from datetime import date
 from decimal import Decimal
 
+from goals.bounds import storable
 from goals.models import Node, Tree
 from goals.treefile import create_tree_from_template
+from metrics.copying import period_actuals
 from metrics.models import Entry
 
 PREVIOUS_CODE = "fy2025-marketing-sales"
@@ -39,6 +41,10 @@ def load(tree, template_name="b2b_funnel"):
     Tree.bump_data_version(previous.pk)
     tree.previous = previous
     tree.save(update_fields=["previous"])
+    # As a copy to the next period sets them (metrics/copying.py): each node's baseline is last period's actual.
+    for code, actual in period_actuals(previous).items():
+        if actual is not None:
+            Node.objects.filter(tree=tree, code=code).update(baseline=storable(actual))
     Tree.bump_data_version(tree.pk)
     _mistype(tree)
     return previous
