@@ -97,14 +97,35 @@ def series_flags(values: dict[date, Decimal], weeks: list[date]) -> dict[date, D
     return flags
 
 
-def node_values(loaded, code: str) -> dict[date, Decimal]:
+def week_names(loaded) -> dict[str, date]:
+    """{ISO date: week} of a LoadedTree's weeks, for node_values (work it out once per tree)."""
+    return {week.isoformat(): week for week in loaded.data.weeks}
+
+
+def node_values(loaded, code: str, names: dict[str, date] | None = None) -> dict[date, Decimal]:
     """A measured node's entries {week: value} from a metrics.progress.LoadedTree, read or kept."""
     if loaded.entries is not None:
         return loaded.entries.get(code, {})
     packed = loaded.packed.get(code, "")
     if not packed:
         return {}
-    return unpack(packed, {week.isoformat(): week for week in loaded.data.weeks})
+    return unpack(packed, names if names is not None else week_names(loaded))
+
+
+def recent_values(loaded, code: str, since: date, names: dict[str, date]) -> dict[date, Decimal]:
+    """The node's entries from `since` on, and the HISTORY entries before it: all that flags from `since` need.
+
+    From kept progress only these are made Decimals (the packed text's items start with their ISO week, which
+    sorts as the dates do), so that a grid of 200 rows does not convert every entry of the period.
+    """
+    if loaded.entries is not None:
+        return loaded.entries.get(code, {})
+    packed = loaded.packed.get(code, "")
+    if not packed:
+        return {}
+    items = sorted(packed.split(","))
+    start = bisect_left(items, since.isoformat())
+    return unpack(",".join(items[max(0, start - HISTORY) :]), names)
 
 
 def dashboard_flags(loaded, as_of_week: date, department_id=None) -> list[Flag]:
@@ -114,11 +135,12 @@ def dashboard_flags(loaded, as_of_week: date, department_id=None) -> list[Flag]:
         return []
     end = weeks.index(as_of_week) + 1
     recent = weeks[max(0, end - DASHBOARD_WEEKS) : end]
+    names = week_names(loaded)
     flags = []
     for node in loaded.nodes:
         if node.is_formula or (department_id and node.department_id != department_id):
             continue
-        values = node_values(loaded, node.code)
+        values = recent_values(loaded, node.code, recent[0], names)
         if not values:
             continue
         for week, usual in series_flags(values, recent).items():

@@ -18,9 +18,9 @@ Decisions where docs/numbers.md leaves a choice:
 
 from datetime import date
 
-from metrics.engine.targets import targets
+from goals.targets import weekly_targets
 from metrics.engine.types import AVERAGE, RECOMPUTE
-from metrics.entry_quality import node_values, series_flags
+from metrics.entry_quality import recent_values, series_flags, week_names
 from metrics.last_period import grid_values
 from metrics.progress import default_as_of, trees_progress
 
@@ -49,7 +49,8 @@ class GridContext:
         all_weeks = list(loaded.data.weeks)
         position = {week: k for k, week in enumerate(all_weeks)}
         data_of = {data.code: data for data in loaded.data.nodes}
-        memo = {}
+        names = week_names(loaded)
+        memo = {}  # (target, aggregation) -> weekly targets, for nodes without weights
         for row in tree_grid.rows:
             node = row.node
             figures = result.nodes.get(node.code)
@@ -63,10 +64,16 @@ class GridContext:
                 aggregation = data.aggregation
                 if node.is_measured and aggregation == RECOMPUTE:
                     aggregation = AVERAGE  # as the engine aggregates it
-                weekly, _running = targets(data.target, aggregation, all_weeks, data.weights, memo)
+                key = (str(data.target), aggregation) if data.weights is None else None
+                if key in memo:
+                    weekly = memo[key]
+                else:
+                    weekly = weekly_targets(data.target, aggregation, all_weeks, data.weights)
+                    if key is not None:
+                        memo[key] = weekly
             flags = {}
-            if node.is_measured:
-                values = node_values(loaded, node.code)
+            if node.is_measured and tree_grid.weeks and any(getattr(cell, "entry", None) for cell in row.cells):
+                values = recent_values(loaded, node.code, tree_grid.weeks[0], names)
                 if values:
                     flags = series_flags(values, tree_grid.weeks)
             for cell in row.cells:

@@ -46,6 +46,7 @@ class _Words:
         self.last = _("Last period %(value)s")
         self.unusual = _("Usually about %(usual)s: typo?")
         self.unusual_title = _("Unusual value: saved, but far from this KPI's recent weeks. Check it.")
+        self.lines = {}  # _context_line's results
 
 
 _COUNT_UNITS = frozenset({"件", "回", "人"})  # whole things: their targets show whole (docs/numbers.md "Counts")
@@ -59,13 +60,22 @@ def _figure(value, unit) -> str:
 
 
 def _context_line(cell, words) -> tuple[str, str]:
-    """(the faint second line under a cell: its week's target and last period's same week, its title text)."""
+    """(the faint second line under a cell: its week's target and last period's same week, its title text).
+
+    Kept per (target, last, unit) for the rendering: a row's weeks mostly share their target."""
+    key = (cell.target, cell.last, cell.node.unit)
+    found = words.lines.get(key)
+    if found is None:
+        found = words.lines[key] = _make_context_line(cell.target, cell.last, cell.node.unit, words)
+    return found
+
+
+def _make_context_line(target, last, unit, words) -> tuple[str, str]:
     parts = []
-    unit = cell.node.unit
-    if cell.target is not None:
-        parts.append(words.target % {"value": _figure(cell.target, unit)})
-    if getattr(cell, "last", None) is not None:
-        parts.append(words.last % {"value": _figure(cell.last, unit)})
+    if target is not None:
+        parts.append(words.target % {"value": _figure(target, unit)})
+    if last is not None:
+        parts.append(words.last % {"value": _figure(last, unit)})
     if not parts:
         return "", ""
     text = " · ".join(parts)

@@ -93,6 +93,9 @@ def _grid_context(request, access, query, typed=None):
         for tree_grid in grids:
             for row in tree_grid.rows:
                 if row.kind == ENTRY:
+                    for cell in row.cells:
+                        if cell.key in typed:  # what was typed, with the cell's context
+                            typed[cell.key].target, typed[cell.key].last = cell.target, cell.last
                     row.cells = [typed.get(cell.key, cell) for cell in row.cells]
     else:
         _mark_focus(grids)

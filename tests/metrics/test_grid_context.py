@@ -311,3 +311,22 @@ def test_the_entries_files_are_linked_from_the_tree_and_the_grid(client, tree, m
         assert f"/trees/{tree.pk}/entries/import/" in page, url
         assert f"/trees/{tree.pk}/entries.csv" in page, url
         assert KPI in page or url != GRID
+
+
+def test_kept_progress_gives_the_same_flags_as_computed_progress(tree, nodes):
+    weeks = tree.weeks
+    k = weeks.index(LAST_WEEK)
+    for i, week in enumerate(weeks[: k + 1]):
+        put(tree, "leads", week, 1000 if i < 3 else 100)
+    put(tree, "leads", weeks[k - 2], 1000)  # 10 times its 8 entries before (100 x 8)
+    tree = Tree.objects.get(pk=tree.pk)
+    computed = tree_progress(tree, LAST_WEEK)  # computed now: entries as Decimals
+    kept = tree_progress(tree, LAST_WEEK)  # read back from the cache: the packed text
+    assert computed.loaded.entries is not None and kept.loaded.entries is None
+    visible = weeks[k - 5 : k + 1]
+    names = entry_quality.week_names(kept.loaded)
+    from_kept = entry_quality.recent_values(kept.loaded, "leads", visible[0], names)
+    assert min(from_kept) == weeks[k - 5 - 8]  # the 8 entries before the first visible week, no more
+    expected = {weeks[k - 2]: Decimal(100)}
+    assert series_flags(from_kept, visible) == expected
+    assert series_flags(computed.loaded.entries["leads"], visible) == expected
