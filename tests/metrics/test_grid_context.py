@@ -330,3 +330,14 @@ def test_kept_progress_gives_the_same_flags_as_computed_progress(tree, nodes):
     expected = {weeks[k - 2]: Decimal(100)}
     assert series_flags(from_kept, visible) == expected
     assert series_flags(computed.loaded.entries["leads"], visible) == expected
+
+
+def test_the_dashboard_shows_a_change_to_last_periods_numbers_at_once(client, tree, nodes, previous, admin):
+    k = tree.weeks.index(LAST_WEEK)
+    for i in range(k + 1):
+        put(tree, "leads", tree.weeks[i], 60)
+        put(previous, "leads", previous.weeks[i], 50)
+    client.force_login(admin)
+    assert "+20.0%" in client.get(f"/trees/{tree.pk}/dashboard/").content.decode()
+    put(previous, "leads", previous.weeks[0], 120)  # last period: 770, not 700 (its numbers are kept apart)
+    assert "+9.1%" in client.get(f"/trees/{tree.pk}/dashboard/").content.decode()
