@@ -55,6 +55,7 @@ REQUIRED = {
     "metrics:dashboard",
     "metrics:progress-json",
     "metrics:progress-csv",
+    "metrics:grid-kpi",
     "metrics:node-progress",
     "metrics:node-chart-data",
     "metrics:grid",

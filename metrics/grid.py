@@ -24,9 +24,9 @@ from goals.formatting import TOO_LARGE, grouped, is_too_large, week_label
 from goals.models import Node, Tree
 from goals.periods import clamp_week
 from goals.values import is_percent_unit
-from metrics import engine
+from metrics import engine, grid_context
 from metrics.models import Entry
-from metrics.progress import node_rows, tree_data
+from metrics.progress import tree_data
 
 VISIBLE_WEEKS = 6
 MINE, ALL = "mine", "all"
@@ -120,6 +120,10 @@ class Cell:
     autofocus: bool = False
     key: str = ""  # cell_key; given by build_grids, else worked out
     label: str = ""  # cell_label; given by build_grids, else worked out
+    # Context (metrics.grid_context): the week's target, last period's same week, the usual value when unusual.
+    target: Decimal | None = None
+    last: Decimal | None = None
+    usual: Decimal | None = None
 
     def __post_init__(self):
         self.key = self.key or cell_key(self.node.pk, self.week)
@@ -165,6 +169,8 @@ class ComputedCell:
     week: date
     value: Decimal | None
     reason: str | None = None
+    target: Decimal | None = None  # the week's target (metrics.grid_context)
+    last: Decimal | None = None  # never set: last period is shown for measured rows only
 
     @property
     def key(self) -> str:
@@ -196,6 +202,10 @@ class Row:
     depth: int
     kind: str  # ENTRY (inputs), VIEW (another department's numbers, read-only), COMPUTED (formula)
     cells: list = field(default_factory=list)
+    # Context (metrics.grid_context): the engine's actual and target to date at the tree's as-of week.
+    to_date: Decimal | None = None
+    target_to_date: Decimal | None = None
+    achievement: Decimal | None = None
 
     @property
     def depth_class(self) -> int:
@@ -208,11 +218,22 @@ class TreeGrid:
     weeks: list[date]
     last_complete: date | None  # the last complete week, when it is one of the visible weeks
     rows: list[Row]
+    as_of_week: date | None = None  # the week the rows' totals to date run to
+    previous: Tree | None = None  # last period's tree, when this one was copied from it
 
     @property
     def can_import(self):
         """Whether the person may import an entries file into this tree: they enter some of its rows."""
         return any(row.kind == ENTRY for row in self.rows)
+
+    @property
+    def cannot_import(self):
+        return not self.can_import
+
+    @property
+    def phone_rows(self):
+        """The rows the phone's one-KPI view offers: those the person enters."""
+        return [row for row in self.rows if row.kind == ENTRY]
 
 
 # --- what the page shows -------------------------------------------------------------------------------------
@@ -242,7 +263,7 @@ class GridQuery:
 
 def candidate_trees(access, show) -> list[Tree]:
     """The trees a person can pick: those their departments enter numbers in, or every tree."""
-    trees = Tree.objects.order_by("-period_start", "name")
+    trees = Tree.objects.select_related("previous").order_by("-period_start", "name")
     if show == MINE:
         trees = trees.filter(
             pk__in=Node.objects.active().filter(department__in=access.member_of, formula="").values("tree_id")
@@ -270,12 +291,13 @@ def visible_weeks(tree, anchor: date | None, today: date) -> list[date]:
 def build_grids(access, trees, query: GridQuery, today: date) -> list[TreeGrid]:
     """Every selected tree's rows and visible weeks, with stored entries and computed values.
 
-    Two queries whatever the number and size of the trees: the computed values come from the same entries.
+    A fixed number of queries whatever the number and size of the trees: the nodes and progress (cached) of
+    metrics.progress, the visible weeks' entries (the computed values come from them) and last period's.
     """
     if not trees:
         return []
-    nodes = list(node_rows(trees))
     weeks_of = {tree.pk: visible_weeks(tree, query.anchor, today) for tree in trees}
+    context = grid_context.GridContext(trees, weeks_of)
     all_weeks = [week for weeks in weeks_of.values() for week in weeks]
     entries = {}
     if all_weeks:
@@ -284,20 +306,17 @@ def build_grids(access, trees, query: GridQuery, today: date) -> list[TreeGrid]:
         ).values_list("node_id", "week", "value", "note", "version")
         for node_id, week, value, note, version in rows.order_by():
             entries[(node_id, week)] = StoredEntry(value, note, version)
-    by_tree = {}
-    for node in nodes:
-        by_tree.setdefault(node.tree_id, []).append(node)
     label = _("%(node)s (%(week)s)")
 
     grids = []
     for tree in trees:
         weeks = weeks_of[tree.pk]
         week_keys = [(week, week.isoformat().replace("-", ""), week_label(week)) for week in weeks]
-        tree_nodes = by_tree.get(tree.pk, [])
+        tree_nodes = context.nodes(tree)
         computed = computed_values(tree, tree_nodes, weeks, entries)
         last_complete = tree.last_complete_week(today)
         rows = []
-        for node, depth in outline.tree_order(tree_nodes):
+        for node, depth in context.walk(tree):
             if node.is_formula:
                 cells = [ComputedCell(node, week, *computed.get((node.pk, week), (None, None))) for week in weeks]
                 rows.append(Row(node, depth, COMPUTED, cells))
@@ -317,7 +336,9 @@ def build_grids(access, trees, query: GridQuery, today: date) -> list[TreeGrid]:
                 for week, key, week_text in week_keys
             ]
             rows.append(Row(node, depth, ENTRY if enterable else VIEW, cells))
-        grids.append(TreeGrid(tree, weeks, last_complete if last_complete in weeks else None, rows))
+        tree_grid = TreeGrid(tree, weeks, last_complete if last_complete in weeks else None, rows)
+        context.fill(tree_grid)
+        grids.append(tree_grid)
     return grids
 
 

@@ -6,6 +6,7 @@ from metrics.views import (
     due,
     entry_history,
     grid,
+    grid_kpi,
     imports,
     initiatives,
     review,
@@ -19,6 +20,7 @@ urlpatterns = [
     # Entry grid: /numbers/...
     path("numbers/", grid.grid, name="grid"),
     path("numbers/save/", grid.save_cell, name="save-cell"),
+    path("numbers/kpi/", grid_kpi.grid_kpi, name="grid-kpi"),
     path("numbers/due/", due.due, name="due"),
     path("numbers/history/<int:node_id>/", entry_history.entry_history, name="entry-history"),
     path("numbers/history/restore/<int:change_id>/", entry_history.restore_entry, name="restore-entry"),

@@ -7,6 +7,7 @@ state and hidden fields, the computed cells of its week) come from the same func
 share one markup. They format only: no query. Every value is escaped (`_e`), as the template escaped it.
 """
 
+from decimal import Decimal
 from html import escape
 
 from django import template
@@ -14,7 +15,8 @@ from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from metrics.grid import COMPUTED, DELETED, NOT_SAVED, SAVED, VIEW
+from goals import formatting
+from metrics.grid import COMPUTED, DELETED, NOT_SAVED, SAVED, VIEW, computed_text
 
 register = template.Library()
 
@@ -40,6 +42,66 @@ class _Words:
         self.monthly_title = _e(_("Entered in the first week of each month"))
         self.no_definition = _e(_("No definition yet."))
         self.no_data = _e(_("No data"))
+        self.target = _("Target %(value)s")
+        self.last = _("Last period %(value)s")
+        self.unusual = _("Usually about %(usual)s: typo?")
+        self.unusual_title = _("Unusual value: saved, but far from this KPI's recent weeks. Check it.")
+        self.lines = {}  # _context_line's results
+
+
+_COUNT_UNITS = frozenset({"件", "回", "人"})  # whole things: their targets show whole (docs/numbers.md "Counts")
+
+
+def _figure(value, unit) -> str:
+    """A target or total as the grid's context shows it: whole for counts (half up), else as computed cells."""
+    if unit in _COUNT_UNITS and not formatting.is_too_large(value):
+        return formatting.grouped(value, 0)
+    return computed_text(value, unit)
+
+
+def _context_line(cell, words) -> tuple[str, str]:
+    """(the faint second line under a cell: its week's target and last period's same week, its title text).
+
+    Kept per (target, last, unit) for the rendering: a row's weeks mostly share their target."""
+    key = (cell.target, cell.last, cell.node.unit)
+    found = words.lines.get(key)
+    if found is None:
+        found = words.lines[key] = _make_context_line(cell.target, cell.last, cell.node.unit, words)
+    return found
+
+
+def _make_context_line(target, last, unit, words) -> tuple[str, str]:
+    parts = []
+    if target is not None:
+        parts.append(words.target % {"value": _figure(target, unit)})
+    if last is not None:
+        parts.append(words.last % {"value": _figure(last, unit)})
+    if not parts:
+        return "", ""
+    text = " · ".join(parts)
+    shown = " · ".join(f"<span>{_e(part)}</span>" for part in parts)  # breaks between the parts only
+    return f'<span class="cell__context">{shown}</span>', text
+
+
+def _flag(cell, words) -> str:
+    if getattr(cell, "usual", None) is None:
+        return ""
+    usual = _e(words.unusual % {"usual": formatting.headline(cell.usual, cell.node.unit)})
+    return (
+        f'<span class="cell__flag" title="{_e(words.unusual_title)}"><span aria-hidden="true">!</span> {usual}</span>'
+    )
+
+
+def _to_date(row) -> str:
+    """The row's actual to date against its target to date, and the achievement."""
+    unit = row.node.unit
+    actual = _figure(row.to_date, unit) if row.to_date is not None else "—"
+    target = _figure(row.target_to_date, unit) if row.target_to_date is not None else "—"
+    achievement = formatting.percent(row.achievement) if row.achievement is not None else ""
+    extra = f'<span class="grid-total__pct">{_e(achievement)}</span>' if achievement else ""
+    return (
+        f'<td class="grid-total num"><span>{_e(actual)}</span> / <span class="muted">{_e(target)}</span>{extra}</td>'
+    )
 
 
 def _words(context) -> _Words:
@@ -89,7 +151,9 @@ def _row(row, words) -> str:
     formula = f" = <code>{_e(node.formula)}</code>" if node.is_formula else ""
     if row.kind == COMPUTED:
         cells = "\n".join(
-            f'<td class="grid-cell grid-cell--computed num">{_computed(cell, False, words)}</td>' for cell in row.cells
+            f'<td class="grid-cell grid-cell--computed num"{_title(cell, words)}>{_computed(cell, False, words)}'
+            f"{_context_line(cell, words)[0]}</td>"
+            for cell in row.cells
         )
     elif row.kind == VIEW:
         cells = "\n".join(_view_cell(cell, words) for cell in row.cells)
@@ -103,8 +167,13 @@ def _row(row, words) -> str:
         f'<div class="node-info__panel">\n'
         f"<p>{definition or words.no_definition}</p>\n"
         f'<p class="muted">{department}<code>{_e(node.code)}</code>{formula}</p>\n'
-        f"</div>\n</details>\n</th>\n{cells}\n</tr>"
+        f"</div>\n</details>\n</th>\n{cells}\n{_to_date(row)}\n</tr>"
     )
+
+
+def _title(cell, words) -> str:
+    text = _context_line(cell, words)[1]
+    return f' title="{_e(text)}"' if text else ""
 
 
 def _view_cell(cell, words) -> str:
@@ -115,7 +184,11 @@ def _view_cell(cell, words) -> str:
         shown = f'<span class="has-note" title="{_e(cell.stored_note)}">{_e(cell.stored_text)}</span>'
     else:
         shown = f"<span>{_e(cell.stored_text)}</span>"
-    return f'<td class="grid-cell grid-cell--view num" id="cell-{cell.key}">{shown}</td>'
+    line, text = _context_line(cell, words)
+    title = f' title="{_e(text)}"' if text else ""
+    return (
+        f'<td class="grid-cell grid-cell--view num" id="cell-{cell.key}"{title}>{shown}{line}{_flag(cell, words)}</td>'
+    )
 
 
 def _entry_cell(cell, words) -> str:
@@ -132,14 +205,21 @@ def _entry_cell(cell, words) -> str:
         attributes += f' title="{stored_note}"'
     if cell.autofocus:
         attributes += " data-focus"
+    line, context_text = _context_line(cell, words)
+    cell_title = f' title="{_e(context_text)}"' if context_text else ""
+    described = f"state-{key}"
+    if line:
+        line = line.replace('<span class="cell__context">', f'<span class="cell__context" id="ctx-{key}">', 1)
+        described += f" ctx-{key}"
     opened = " open" if cell.note != cell.orig_note else ""
     note_on = words.note_on % {"label": label}  # as {% blocktranslate %}: the words as translated, the label escaped
     return (
-        f'<td class="grid-cell grid-cell--entry" id="cell-{key}"><div class="{classes}" hx-post="{words.save_url}" '
+        f'<td class="grid-cell grid-cell--entry" id="cell-{key}"{cell_title}><div class="{classes}" '
+        f'hx-post="{words.save_url}" '
         f'hx-trigger="change" hx-params="{_e(cell.params)}">\n'
         f'<input class="cell__input" type="text" id="v-{key}" name="v-{key}" value="{_e(cell.text)}" '
         f'data-stored="{_e(cell.stored_text)}" inputmode="decimal" autocomplete="off" spellcheck="false" '
-        f'aria-label="{label}" aria-describedby="state-{key}"{attributes}>\n'
+        f'aria-label="{label}" aria-describedby="{described}"{attributes}>\n'
         f"{_meta(cell, False)}\n"
         f'<details class="cell__note"{opened}><summary class="cell__note-toggle" title="{words.note}">'
         f'<span class="visually-hidden">{note_on}</span></summary><div class="cell__note-panel">'
@@ -147,7 +227,7 @@ def _entry_cell(cell, words) -> str:
         f'<input class="cell__note-input" type="text" id="note-{key}" name="note-{key}" value="{_e(cell.note)}" '
         f'data-stored="{stored_note}" maxlength="200" autocomplete="off"></div></details>\n'
         f'<span class="cell__state" id="state-{key}" aria-live="polite">{_state(cell, words)}</span>\n'
-        f"</div></td>"
+        f"{line}</div></td>"
     )
 
 
@@ -179,6 +259,7 @@ def _state(cell, words) -> str:
         shown = f'<span class="muted">{words.not_saved}</span>'
     else:
         shown = ""
+    shown += _flag(cell, words)  # inside the state, so that a save replaces it
     return (
         f'<span class="cell__result" data-outcome="{_e(cell.outcome)}" data-value="{_e(cell.stored_text)}" '
         f'data-note="{_e(cell.stored_note)}">{shown}</span>'
@@ -193,3 +274,14 @@ def _computed(cell, oob, words) -> str:
     else:
         shown = f'<span title="{_e(cell.exact)}">{_e(cell.text)}</span>'
     return f'<span class="computed" id="computed-{cell.key}"{swap}>{shown}</span>'
+
+
+@register.filter
+def grid_figure(value, unit=""):
+    """{{ value|grid_figure:node.unit }}: a target or total as the grid's context shows it, with the unit."""
+    if value is None:
+        return ""
+    text = _figure(value, unit)
+    if not unit or text == str(formatting.TOO_LARGE):
+        return text
+    return formatting.number(Decimal(0), unit, places=0).replace("0", text, 1)  # the unit where it goes

@@ -31,7 +31,7 @@ from goals.discussion import summary
 from goals.initiatives import letter
 from goals.models import Tree
 from goals.periods import week_containing
-from metrics import engine, progress, reports
+from metrics import engine, entry_quality, last_period, progress, reports
 from metrics.progress import default_as_of
 from metrics.progress_files import progress_to_csv, progress_to_json
 from metrics.ranking import kpi_ranking
@@ -104,6 +104,7 @@ def dashboard(request, pk):
     context["kept_numbers"] = _kept_numbers(context["numbers_key"])
     if context["kept_numbers"] is None:
         context.update(_tree_numbers(loaded, result, department_id))
+        context.update(_context_numbers(tree, loaded, result, department_id))
         kgi = context["kgi"]
         if kgi is not None:
             context["kgi_chart_url"] = _url(reverse("metrics:node-chart-data", args=[kgi.node.pk]), **query)
@@ -155,7 +156,17 @@ def _numbers_key(tree, as_of_week, department_id, node_query):
     own refresh address is outside the kept part.
     """
     parts = [*progress.cache_parts(tree, as_of_week), get_language(), department_id or "", node_query]
+    if tree.previous_id:  # the change from last period (metrics.last_period) depends on last period's numbers too
+        parts += [tree.previous_id, tree.previous.data_version]
     return ":".join(map(str, parts))
+
+
+def _context_numbers(tree, loaded, result, department_id):
+    """The change from the same weeks of last period and the unusual entries of the last weeks."""
+    return {
+        "same_weeks": last_period.same_weeks(tree, loaded, result, department_id),
+        "entry_flags": entry_quality.dashboard_flags(loaded, result.as_of_week, department_id),
+    }
 
 
 def _tree_numbers(loaded, progress, department_id):
@@ -407,6 +418,10 @@ def node_chart_data(request, pk):
         },
         **reports.chart_series(result, d),
     }
+    previous = last_period.chart_series(node, node.tree)
+    if previous is not None:
+        data["last_period"] = previous
+        data["text"]["last_period"] = _("Last period (%(name)s)") % {"name": previous["name"]}
     return HttpResponse(json.dumps(data, ensure_ascii=False), content_type="application/json")
 
 

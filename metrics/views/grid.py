@@ -15,6 +15,7 @@ from django_htmx.http import trigger_client_event
 
 from goals.access import access_for, check_can_enter
 from goals.models import Node
+from metrics import entry_quality
 from metrics.grid import (
     ALL,
     CONFLICT,
@@ -92,6 +93,9 @@ def _grid_context(request, access, query, typed=None):
         for tree_grid in grids:
             for row in tree_grid.rows:
                 if row.kind == ENTRY:
+                    for cell in row.cells:
+                        if cell.key in typed:  # what was typed, with the cell's context
+                            typed[cell.key].target, typed[cell.key].last = cell.target, cell.last
                     row.cells = [typed.get(cell.key, cell) for cell in row.cells]
     else:
         _mark_focus(grids)
@@ -158,8 +162,11 @@ def save_cell(request):
     node = result.node
     week = result.input.week
     saved = result.outcome in (SAVED, DELETED)
+    cell = result.cell()
+    if saved and result.entry is not None:
+        cell.usual = entry_quality.check_saved(node, week, result.entry.value)
     context = {
-        "cell": result.cell(),
+        "cell": cell,
         "computed": computed_cells_for_week(node.tree, week) if saved else [],
     }
     response = render(request, "metrics/grid.html#cell-response", context)

@@ -14,6 +14,7 @@
     actual: "#0017c1",
     target: "#333333",
     stretch: "#767676",
+    lastPeriod: "#7b8bd4",
     grid: "#e6e6e6",
     text: "#333333"
   };
@@ -74,6 +75,10 @@
       if (data.has_stretch) {
         result.push(lineDataset(text.stretch, c.stretch, COLOURS.stretch, { borderDash: [2, 3], order: 4 }));
       }
+      if (data.last_period) {
+        // Last period's running value, aligned by week number in the period (metrics/last_period.py): faint.
+        result.push(lineDataset(text.last_period, data.last_period.cumulative, COLOURS.lastPeriod, { borderWidth: 1.5, order: 5 }));
+      }
     } else {
       var w = data.weekly;
       result.push({
@@ -88,6 +93,10 @@
       result.push(lineDataset(text.target, w.target, COLOURS.target, { order: 1 }));
       if (data.has_stretch) {
         result.push(lineDataset(text.stretch, w.stretch, COLOURS.stretch, { borderDash: [2, 3], order: 2 }));
+      }
+      if (data.last_period) {
+        // Last period's weekly actuals, aligned by week number in the period (metrics/last_period.py): faint.
+        result.push(lineDataset(text.last_period, data.last_period.weekly, COLOURS.lastPeriod, { borderWidth: 1.5, order: 4 }));
       }
     }
     return result;

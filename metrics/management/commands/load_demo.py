@@ -17,6 +17,7 @@ from django.db import transaction
 from goals.discussion import demo as discussion_demo
 from goals.models import Department, Membership, Node, Tree
 from goals.treefile import create_tree_from_template
+from metrics import demo_last_period
 from metrics.models import Entry, EntryChange
 
 DEMO_PASSWORD = "goaltree-demo"
@@ -72,6 +73,7 @@ class Command(BaseCommand):
                 Membership.objects.create(user=user, department=departments[department], role=role)
         tree = self._tree(departments)
         self._entries(tree)
+        demo_last_period.load(tree)  # FY2025 as the tree's last period, and one mistyped number
         # Questions, replies, mentions, agreements, action items and a guest advisor (goals.discussion.demo).
         discussion_demo.load(tree, DEMO_PASSWORD)
 
