@@ -52,6 +52,7 @@ REQUIRED = {
     "metrics:activity",
     "goals:people",
     "metrics:dashboard",
+    "metrics:tree-map",
     "metrics:progress-json",
     "metrics:progress-csv",
     "metrics:node-progress",
