@@ -242,3 +242,16 @@ def test_many_words_are_bounded(client, viewer, tree):
 def test_repeated_parameters_do_not_fail(client, viewer, tree):
     client.force_login(viewer)
     assert client.get(reverse("goals:search") + "?q=受注&q=リード").status_code == 200
+
+
+def test_a_search_costs_the_same_queries_whatever_it_finds(
+    client, viewer, tree, shared, other, django_assert_num_queries
+):
+    client.force_login(viewer)
+    client.get(reverse("goals:search"), {"q": "x"})  # the session and the person, read once
+    with django_assert_num_queries(8) as few:  # session, person, rights, navigation, 4 kinds
+        client.get(reverse("goals:search"), {"q": "nothing-matches"})
+    for index in range(30):
+        Comment.objects.create(node=tree.nodes.get(code="deals"), body=f"秘密 {index}")
+    with django_assert_num_queries(len(few.captured_queries)):
+        client.get(reverse("goals:search"), {"q": "秘密"})
