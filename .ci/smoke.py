@@ -4,10 +4,11 @@
 
 Run it beside the server with the same environment (it reads the URLconf to name the routes it saw). For each
 person it signs in through the real login page (CSRF token, cookies), then follows every link of every page it
-reaches on the server (<a href>, hx-get, data-chart-url, scripts and stylesheets), starting from the home page
-and the admin, opening at most --per-route addresses of each route so that week and admin filter links do not
-multiply. It fails on any answer >= 500, on a link that leads to 404, on a signed-in page without
-`Cache-Control: private`, and when a route of REQUIRED was never reached. Requests go only to the given server.
+reaches on the server (<a href>, hx-get, the action of GET forms, data-chart-url, scripts and stylesheets),
+starting from the home page and the admin, opening at most --per-route addresses of each route so that week and
+admin filter links do not multiply. It fails on any answer >= 500, on a link that leads to 404, on a signed-in page
+without `Cache-Control: private`, and when a route of REQUIRED was never reached. Requests go only to the given
+server.
 The server is production-shaped (DEBUG off, secure cookies): requests say X-Forwarded-Proto: https as a load
 balancer would, and cookies are kept by hand since they are marked Secure.
 """
@@ -52,7 +53,9 @@ REQUIRED = {
     "metrics:review-week",
     "metrics:activity",
     "goals:people",
+    "goals:search",
     "metrics:dashboard",
+    "metrics:tree-map",
     "metrics:progress-json",
     "metrics:progress-csv",
     "metrics:grid-kpi",
@@ -90,6 +93,8 @@ class Links(HTMLParser):
             self.links.append(attrs["href"])
         if attrs.get("hx-get"):
             self.links.append(attrs["hx-get"])
+        if tag == "form" and (attrs.get("method") or "get").lower() == "get" and attrs.get("action"):
+            self.links.append(attrs["action"])  # a GET form is a page too (the header's search)
         if attrs.get("data-chart-url"):
             self.links.append(attrs["data-chart-url"])
         if tag == "script" and attrs.get("src"):

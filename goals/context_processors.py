@@ -45,6 +45,8 @@ def _section_of(view_name):
         return "goals:inbox"
     if view_name in ("goals:people", "goals:create-department", "goals:set-membership", "goals:delete-membership"):
         return None  # the admin's people page is not under Trees
+    if view_name == "goals:search":
+        return None  # search is not under Trees either
     if view_name.startswith(("metrics:grid", "metrics:due", "metrics:save")):
         return "metrics:grid"
     if view_name.startswith(("goals:", "metrics:tree-copy")):

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from goals.views import accounts, agreements, backcalc, comments, inbox, initiatives, nodes, targets, tree_files, trees
+from goals.views import (
+    accounts,
+    agreements,
+    backcalc,
+    comments,
+    inbox,
+    initiatives,
+    nodes,
+    search,
+    targets,
+    tree_files,
+    trees,
+)
 
 app_name = "goals"
 
@@ -47,6 +59,8 @@ urlpatterns = [
     path("mentions.json", comments.mention_candidates, name="mention-candidates"),
     path("nodes/<int:pk>/agreement/", agreements.agree, name="agreement-agree"),
     path("nodes/<int:pk>/agreement/withdraw/", agreements.withdraw, name="agreement-withdraw"),
+    # /search/ (the header's search box; ?q=)
+    path("search/", search.search, name="search"),
     # /inbox/
     path("inbox/", inbox.inbox, name="inbox"),
     path("inbox/read/", inbox.mark_read, name="inbox-read"),

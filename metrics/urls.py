@@ -11,6 +11,7 @@ from metrics.views import (
     initiatives,
     review,
     tree_copy,
+    tree_map,
     webhooks,
 )
 
@@ -31,6 +32,8 @@ urlpatterns = [
     path("trees/<int:tree_id>/entries/import/confirm/", imports.confirm_import, name="confirm-import"),
     # Dashboards: /trees/<pk>/dashboard/ and its downloads, /nodes/<pk>/chart.json and progress/, /departments/<pk>/
     path("trees/<int:pk>/dashboard/", dashboards.dashboard, name="dashboard"),
+    # The tree as a picture (boxes and links, as in slides): /trees/<pk>/map/
+    path("trees/<int:pk>/map/", tree_map.tree_map_view, name="tree-map"),
     path("trees/<int:pk>/progress.json", dashboards.progress_json, name="progress-json"),
     path("trees/<int:pk>/progress.csv", dashboards.progress_csv, name="progress-csv"),
     path("nodes/<int:pk>/chart.json", dashboards.node_chart_data, name="node-chart-data"),
