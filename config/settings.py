@@ -227,6 +227,18 @@ NOTICE_EMAIL_RETRY_SECONDS = env_int("NOTICE_EMAIL_RETRY_SECONDS", 300)
 if NOTICE_EMAIL_ATTEMPTS < 1 or NOTICE_EMAIL_RETRY_SECONDS < 0:
     raise ImproperlyConfigured("NOTICE_EMAIL_ATTEMPTS must be at least 1 and NOTICE_EMAIL_RETRY_SECONDS at least 0")
 
+# Invitations (docs/permissions.md "People and departments"): how many days the link in the email works.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
+# Password reset by email: how long the link works (Django's PASSWORD_RESET_TIMEOUT, in seconds).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
+# How many reset emails one address (and one client address) may ask for per hour; more are not sent, and the
+# page says the same as always (it never tells whether an address has an account).
+PASSWORD_RESET_LIMIT_PER_HOUR = env_int("PASSWORD_RESET_LIMIT_PER_HOUR", 5)
+if INVITATION_DAYS < 1 or PASSWORD_RESET_TIMEOUT < 60 or PASSWORD_RESET_LIMIT_PER_HOUR < 1:
+    raise ImproperlyConfigured(
+        "INVITATION_DAYS, PASSWORD_RESET_MINUTES and PASSWORD_RESET_LIMIT_PER_HOUR must be at least 1"
+    )
+
 # Chart.js from the CDN, pinned to one version, with its SRI hash; a self-hosted install
 # points CHARTJS_URL at its own copy (and sets CHARTJS_SRI, or an empty one for none). A copy on our own
 # origin (a path such as /static/vendor/chart.umd.min.js) is already allowed by the CSP's 'self'.
