@@ -112,5 +112,14 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 @method_decorator(login_not_required, name="dispatch")
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's page of the link in the email; a link that does not work (expired, used, garbled) says so with
+    404, as any address with nothing behind it."""
+
     form_class = ResetPasswordForm
     success_url = reverse_lazy("password_reset_complete")
+
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        if response.status_code == 200 and not self.validlink:
+            response.status_code = 404
+        return response

@@ -97,5 +97,5 @@ def test_requests_past_the_limit_send_nothing_and_say_the_same(client, with_emai
 
 def test_a_garbage_reset_link_says_it_cannot_be_used(client, db):
     response = client.get("/accounts/password/reset/MQ/bad-token/", follow=True)
-    assert response.status_code == 200
+    assert response.status_code == 404
     assert "cannot be used" in response.content.decode()
