@@ -48,8 +48,9 @@ def steps(request=None):
     done = {
         "departments": Department.objects.exists(),
         "tree": Tree.objects.exists(),
-        "targets": Node.objects.filter(target__isnull=False, parent__isnull=True).exists()
-        and Node.objects.filter(target__isnull=False, parent__isnull=False).exists(),
+        # A template brings targets of its own: the step is done once a target was set or changed after the tree
+        # was made (by back-calculation or by hand), as its history records.
+        "targets": Node.history.filter(history_changes__has_key="target").exists(),
         "invite": Invitation.objects.exists()
         or Membership.objects.exclude(user_id=getattr(getattr(request, "user", None), "pk", None)).exists(),
         "numbers": bool(hooks.page_context("start", request).get("has_entries")),
