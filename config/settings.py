@@ -38,6 +38,13 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_tasks_db",
+    # Single sign-on (goals.accounts.sso, docs/deploy.md "Single sign-on"): installed always, so that the tables
+    # exist; its routes answer only for the providers SSO_PROVIDERS turns on.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.microsoft",
     "goals",
     "metrics",
 ]
@@ -55,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the page saying when to try again.
     "axes.middleware.AxesMiddleware",
 ]
@@ -169,6 +177,52 @@ if WEBHOOK_ATTEMPTS < 1 or WEBHOOK_RETRY_SECONDS < 0 or WEBHOOK_TIMEOUT_SECONDS 
     )
 WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
+
+# Single sign-on through django-allauth (goals/accounts/sso.py, docs/deploy.md "Single sign-on"): off unless
+# SSO_PROVIDERS names google and/or microsoft. Accounts are matched by verified email address; new ones are made
+# only for the domains of SSO_ALLOWED_DOMAINS.
+SSO_PROVIDERS = env_list("SSO_PROVIDERS")
+if set(SSO_PROVIDERS) - {"google", "microsoft"}:
+    raise ImproperlyConfigured(f"SSO_PROVIDERS may name google and microsoft only, not {SSO_PROVIDERS!r}")
+SSO_ALLOWED_DOMAINS = [domain.lower().lstrip("@") for domain in env_list("SSO_ALLOWED_DOMAINS")]
+# The Entra ID tenant (directory) id; "organizations" accepts every work account but then no address counts as
+# verified (see goals/accounts/sso.py).
+SSO_MICROSOFT_TENANT = env_str("MICROSOFT_TENANT_ID", "organizations")
+for _provider, _prefix in (("google", "GOOGLE"), ("microsoft", "MICROSOFT")):
+    if _provider in SSO_PROVIDERS and not (env_str(f"{_prefix}_CLIENT_ID") and env_str(f"{_prefix}_CLIENT_SECRET")):
+        raise ImproperlyConfigured(
+            f"SSO_PROVIDERS names {_provider}: set {_prefix}_CLIENT_ID and {_prefix}_CLIENT_SECRET"
+        )
+SOCIALACCOUNT_PROVIDERS = {
+    "google": {
+        "APPS": [{"client_id": env_str("GOOGLE_CLIENT_ID", ""), "secret": env_str("GOOGLE_CLIENT_SECRET", "")}]
+        if "google" in SSO_PROVIDERS
+        else [],
+        "SCOPE": ["openid", "profile", "email"],
+        "AUTH_PARAMS": {"prompt": "select_account"},
+    },
+    "microsoft": {
+        "APPS": [
+            {
+                "client_id": env_str("MICROSOFT_CLIENT_ID", ""),
+                "secret": env_str("MICROSOFT_CLIENT_SECRET", ""),
+                "settings": {"tenant": SSO_MICROSOFT_TENANT},
+            }
+        ]
+        if "microsoft" in SSO_PROVIDERS
+        else [],
+    },
+}
+ACCOUNT_ADAPTER = "goals.accounts.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "goals.accounts.sso.SocialAccountAdapter"
+ACCOUNT_EMAIL_VERIFICATION = "none"  # the provider verified the address; allauth sends no email of its own
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*"]
+ACCOUNT_UNIQUE_EMAIL = False  # our accounts may share an address; single sign-on refuses such an address
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a provider's login starts from our page's button (POST, CSRF)
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # goals.accounts.sso matches addresses itself
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

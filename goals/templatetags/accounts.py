@@ -4,7 +4,7 @@ from django import template
 from django.template.loader import render_to_string
 
 from goals.access import access_for
-from goals.accounts import start
+from goals.accounts import sso, start
 
 register = template.Library()
 
@@ -29,3 +29,17 @@ def start_link(context):
     if request is None or not access_for(request.user).is_admin or not start.is_incomplete():
         return ""
     return render_to_string("goals/includes/start_link.html", request=request)
+
+
+@register.simple_tag(takes_context=True)
+def sso_buttons(context):
+    """The login page's buttons of single sign-on ("Log in with Google"), only for the providers turned on."""
+    buttons = sso.buttons()
+    if not buttons:
+        return ""
+    request = context.get("request")
+    return render_to_string(
+        "registration/includes/sso_buttons.html",
+        {"buttons": buttons, "next": context.get("next", "")},
+        request=request,
+    )
