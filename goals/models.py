@@ -46,7 +46,8 @@ def display_name(user):
     full = f"{user.last_name} {user.first_name}".strip() or user.get_username()
     if not getattr(user, "is_active", True):
         # A deactivated person's history and comments stay theirs, marked (docs/permissions.md).
-        return f"{full} ({_('deactivated')})"
+        marker = _("deactivated")
+        return f"{full} ({marker})"
     return full
 
 
