@@ -35,6 +35,11 @@ def _signals_restored():
         signal.signal(number, handler)
 
 
+def _logout(client):
+    client.logout()  # a new set of cookies: English again
+    client.cookies["django_language"] = "en"
+
+
 def run_worker():
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
@@ -77,7 +82,7 @@ def test_an_admin_invites_the_worker_emails_the_link_and_the_person_lands_signed
     run_worker()
     assert len(mail.outbox) == 1  # once
 
-    client.logout()
+    _logout(client)
     page = client.get(path)
     assert page.status_code == 200
     assert "new@example.com" in page.content.decode()
@@ -90,7 +95,7 @@ def test_an_admin_invites_the_worker_emails_the_link_and_the_person_lands_signed
     invitation.refresh_from_db()
     assert invitation.accepted_by == user
 
-    client.logout()
+    _logout(client)
     again = client.get(path)  # used: said so, not a form
     assert again.status_code == 410
     assert "already been used" in again.content.decode()
@@ -105,7 +110,7 @@ def test_an_expired_link_says_so(client, admin, marketing, settings):
     _invite(client, marketing)
     run_worker()
     path = _link_path(mail.outbox[0])
-    client.logout()
+    _logout(client)
     with time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)):
         response = client.get(path)
         assert response.status_code == 410
@@ -128,12 +133,12 @@ def test_revoked_and_resent_links_stop_working(client, admin, marketing):
     assert len(mail.outbox) == 2
     second = _link_path(mail.outbox[1])
     assert first != second
-    client.logout()
+    _logout(client)
     assert client.get(first).status_code == 404  # replaced by the new link
     assert client.get(second).status_code == 200
     client.force_login(admin)
     client.post(reverse("goals:invitation-revoke", args=[invitation.pk]))
-    client.logout()
+    _logout(client)
     response = client.get(second)
     assert response.status_code == 410
     assert "withdrawn" in response.content.decode()
