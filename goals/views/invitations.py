@@ -1,6 +1,7 @@
 """Accepting an invitation (the link in its email) and resetting a password by email: pages for people who are
 not signed in (yet)."""
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
@@ -117,6 +118,13 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
     form_class = ResetPasswordForm
     success_url = reverse_lazy("password_reset_complete")
+
+    def form_valid(self, form):
+        """Save the new password and lift a login lock of the account (django-axes): who proved they read its email
+        may try again at once."""
+        response = super().form_valid(form)
+        axes_reset(username=form.user.get_username())
+        return response
 
     def dispatch(self, *args, **kwargs):
         response = super().dispatch(*args, **kwargs)

@@ -5,6 +5,7 @@ import re
 import signal
 
 import pytest
+from axes.models import AccessAttempt
 from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
@@ -45,6 +46,7 @@ def test_the_login_page_links_to_the_reset(client, db):
 
 @pytest.mark.django_db(transaction=True)
 def test_reset_by_email_through_the_worker_once(client, with_email):
+    AccessAttempt.objects.create(username="suzuki", ip_address="10.0.0.1", failures_since_start=10, user_agent="x")
     response = client.post(reverse("password_reset"), {"email": "SUZUKI@example.com"})
     assert response.status_code == 302 and response["Location"] == reverse("password_reset_done")
     assert mail.outbox == []
@@ -60,6 +62,7 @@ def test_reset_by_email_through_the_worker_once(client, with_email):
     assert response.status_code == 302 and response["Location"] == reverse("password_reset_complete")
     with_email.refresh_from_db()
     assert with_email.check_password(NEW)
+    assert not AccessAttempt.objects.filter(username="suzuki").exists()  # a login lock is lifted
     again = client.get(path, follow=True)
     assert "cannot be used" in again.content.decode()  # once only
 
