@@ -38,6 +38,13 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "django_tasks_db",
+    # Single sign-on (goals.accounts.sso, docs/deploy.md "Single sign-on"): installed always, so that the tables
+    # exist; its routes answer only for the providers SSO_PROVIDERS turns on.
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.microsoft",
     "goals",
     "metrics",
 ]
@@ -55,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the page saying when to try again.
     "axes.middleware.AxesMiddleware",
 ]
@@ -170,6 +178,52 @@ if WEBHOOK_ATTEMPTS < 1 or WEBHOOK_RETRY_SECONDS < 0 or WEBHOOK_TIMEOUT_SECONDS 
 WEBHOOKS_ALLOW_HTTP = env_bool("WEBHOOKS_ALLOW_HTTP", default=DEBUG)
 WEBHOOKS_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOKS_ALLOW_PRIVATE_ADDRESSES", default=DEBUG)
 
+# Single sign-on through django-allauth (goals/accounts/sso.py, docs/deploy.md "Single sign-on"): off unless
+# SSO_PROVIDERS names google and/or microsoft. Accounts are matched by verified email address; new ones are made
+# only for the domains of SSO_ALLOWED_DOMAINS.
+SSO_PROVIDERS = env_list("SSO_PROVIDERS")
+if set(SSO_PROVIDERS) - {"google", "microsoft"}:
+    raise ImproperlyConfigured(f"SSO_PROVIDERS may name google and microsoft only, not {SSO_PROVIDERS!r}")
+SSO_ALLOWED_DOMAINS = [domain.lower().lstrip("@") for domain in env_list("SSO_ALLOWED_DOMAINS")]
+# The Entra ID tenant (directory) id; "organizations" accepts every work account but then no address counts as
+# verified (see goals/accounts/sso.py).
+SSO_MICROSOFT_TENANT = env_str("MICROSOFT_TENANT_ID", "organizations")
+for _provider, _prefix in (("google", "GOOGLE"), ("microsoft", "MICROSOFT")):
+    if _provider in SSO_PROVIDERS and not (env_str(f"{_prefix}_CLIENT_ID") and env_str(f"{_prefix}_CLIENT_SECRET")):
+        raise ImproperlyConfigured(
+            f"SSO_PROVIDERS names {_provider}: set {_prefix}_CLIENT_ID and {_prefix}_CLIENT_SECRET"
+        )
+SOCIALACCOUNT_PROVIDERS = {
+    "google": {
+        "APPS": [{"client_id": env_str("GOOGLE_CLIENT_ID", ""), "secret": env_str("GOOGLE_CLIENT_SECRET", "")}]
+        if "google" in SSO_PROVIDERS
+        else [],
+        "SCOPE": ["openid", "profile", "email"],
+        "AUTH_PARAMS": {"prompt": "select_account"},
+    },
+    "microsoft": {
+        "APPS": [
+            {
+                "client_id": env_str("MICROSOFT_CLIENT_ID", ""),
+                "secret": env_str("MICROSOFT_CLIENT_SECRET", ""),
+                "settings": {"tenant": SSO_MICROSOFT_TENANT},
+            }
+        ]
+        if "microsoft" in SSO_PROVIDERS
+        else [],
+    },
+}
+ACCOUNT_ADAPTER = "goals.accounts.sso.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "goals.accounts.sso.SocialAccountAdapter"
+ACCOUNT_EMAIL_VERIFICATION = "none"  # the provider verified the address; allauth sends no email of its own
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*"]
+ACCOUNT_UNIQUE_EMAIL = False  # our accounts may share an address; single sign-on refuses such an address
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a provider's login starts from our page's button (POST, CSRF)
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # goals.accounts.sso matches addresses itself
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -226,6 +280,18 @@ NOTICE_EMAIL_ATTEMPTS = env_int("NOTICE_EMAIL_ATTEMPTS", 5)
 NOTICE_EMAIL_RETRY_SECONDS = env_int("NOTICE_EMAIL_RETRY_SECONDS", 300)
 if NOTICE_EMAIL_ATTEMPTS < 1 or NOTICE_EMAIL_RETRY_SECONDS < 0:
     raise ImproperlyConfigured("NOTICE_EMAIL_ATTEMPTS must be at least 1 and NOTICE_EMAIL_RETRY_SECONDS at least 0")
+
+# Invitations (docs/permissions.md "People and departments"): how many days the link in the email works.
+INVITATION_DAYS = env_int("INVITATION_DAYS", 7)
+# Password reset by email: how long the link works (Django's PASSWORD_RESET_TIMEOUT, in seconds).
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_MINUTES", 60) * 60
+# How many reset emails one address (and one client address) may ask for per hour; more are not sent, and the
+# page says the same as always (it never tells whether an address has an account).
+PASSWORD_RESET_LIMIT_PER_HOUR = env_int("PASSWORD_RESET_LIMIT_PER_HOUR", 5)
+if INVITATION_DAYS < 1 or PASSWORD_RESET_TIMEOUT < 60 or PASSWORD_RESET_LIMIT_PER_HOUR < 1:
+    raise ImproperlyConfigured(
+        "INVITATION_DAYS, PASSWORD_RESET_MINUTES and PASSWORD_RESET_LIMIT_PER_HOUR must be at least 1"
+    )
 
 # Chart.js from the CDN, pinned to one version, with its SRI hash; a self-hosted install
 # points CHARTJS_URL at its own copy (and sets CHARTJS_SRI, or an empty one for none). A copy on our own

@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("goals.urls")),
     path("", include("metrics.urls")),
     path("accounts/", include("goals.account_urls")),
+    # Single sign-on (goals.accounts.sso): 404 unless SSO_PROVIDERS turns a provider on.
+    path("accounts/sso/", include("goals.accounts.sso_urls")),
     # The language switcher works on the login page too.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("admin/", admin.site.urls),

@@ -82,6 +82,16 @@ class Access:
             department_ids = self.tree_department_ids(tree)
         return bool(self.lead_of & set(department_ids))
 
+    def can_manage_department(self, department_id):
+        """May this person invite into the department, change its members' roles, add and remove its members and
+        rename it? Admins, and the department's leads (docs/permissions.md "People and departments")."""
+        return self.is_admin or department_id in self.lead_of
+
+    @property
+    def manages_people(self):
+        """Whether the person manages at least one department (or every one, as an admin)."""
+        return self.is_admin or bool(self.lead_of)
+
     def can_enter(self, node):
         """May this person enter the weekly numbers of this node?"""
         if node.is_formula or node.is_archived:

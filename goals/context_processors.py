@@ -43,8 +43,11 @@ def navigation(request):
 def _section_of(view_name):
     if view_name.startswith(("goals:inbox", "goals:notice-settings")):
         return "goals:inbox"
-    if view_name in ("goals:people", "goals:create-department", "goals:set-membership", "goals:delete-membership"):
-        return None  # the admin's people page is not under Trees
+    if view_name.startswith(("goals:people", "goals:person", "goals:invit", "goals:membership", "goals:start")) or (
+        view_name
+        in ("goals:create-department", "goals:rename-department", "goals:set-membership", "goals:delete-membership")
+    ):
+        return None  # the pages of people and the setup checklist are not under Trees
     if view_name == "goals:search":
         return None  # search is not under Trees either
     if view_name.startswith(("metrics:grid", "metrics:due", "metrics:save")):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from goals import periods
+from goals.accounts.models import Invitation  # noqa: F401
 
 # The discussion's models (threads, notices, agreements, action items, guests) are part of this app; they live in
 # goals/discussion/models.py and are named here too, as every model of the app is.
@@ -43,8 +44,12 @@ def display_name(user):
     """How people are named on pages: family name first, as Japanese teams write it."""
     if user is None:
         return ""
-    full = f"{user.last_name} {user.first_name}".strip()
-    return full or user.get_username()
+    full = f"{user.last_name} {user.first_name}".strip() or user.get_username()
+    if not getattr(user, "is_active", True):
+        # A deactivated person's history and comments stay theirs, marked (docs/permissions.md).
+        marker = _("deactivated")
+        return f"{full} ({marker})"
+    return full
 
 
 class ChangeAction(models.TextChoices):

@@ -9,6 +9,7 @@ from goals.views import (
     initiatives,
     nodes,
     search,
+    start,
     targets,
     tree_files,
     trees,
@@ -19,9 +20,18 @@ app_name = "goals"
 urlpatterns = [
     # /people/ (workspace admins)
     path("people/", accounts.people, name="people"),
+    path("people/<int:pk>/", accounts.person, name="person"),
+    path("people/<int:pk>/active/", accounts.set_active, name="person-active"),
+    path("people/invite/", accounts.invite, name="invite"),
+    path("people/invitations/<int:pk>/resend/", accounts.resend_invitation, name="invitation-resend"),
+    path("people/invitations/<int:pk>/revoke/", accounts.revoke_invitation, name="invitation-revoke"),
     path("people/departments/", accounts.create_department, name="create-department"),
+    path("people/departments/<int:pk>/rename/", accounts.rename_department, name="rename-department"),
     path("people/memberships/", accounts.set_membership, name="set-membership"),
+    path("people/memberships/<int:pk>/role/", accounts.change_role, name="membership-role"),
+    path("people/memberships/<int:pk>/move/", accounts.move_membership, name="membership-move"),
     path("people/memberships/<int:pk>/delete/", accounts.delete_membership, name="delete-membership"),
+    path("start/", start.start, name="start"),
     # Trees and nodes (the tree editor)
     # /trees/
     path("trees/", trees.tree_list, name="tree-list"),

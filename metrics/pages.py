@@ -48,7 +48,13 @@ def _with_entries(node_ids):
     return held
 
 
+def start_page(request, obj):
+    """The first-run checklist (goals.accounts.start): whether any week's numbers were entered yet."""
+    return {"has_entries": Entry.objects.exists()}
+
+
 def register():
     hooks.register_page_context("node", node_page)
     hooks.register_page_context("inbox", inbox_page)
+    hooks.register_page_context("start", start_page)
     hooks.register_node_holding(lambda: _("it has weekly entries"), _with_entries)

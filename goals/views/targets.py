@@ -13,11 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from goals import formulas
 from goals.access import access_for, get_node_for_user
-from goals.discussion import agreements
 from goals.formatting import number, plain
 from goals.forms.targets import SeasonalityForm
 from goals.formulas import rules
-from goals.health import tree_health
 from goals.models import Node, VersionConflict
 from goals.seasonality import business_day_weights
 from goals.targets import usable_weights, weekly_targets
@@ -111,10 +109,7 @@ def _backcalc_context(request, node, **extra):
 def _render_backcalc(request, node, status=200, **extra):
     context = _backcalc_context(request, node, **extra)
     if request.htmx:
-        nodes = list(node.tree.nodes.active().select_related("department"))
-        context.update(
-            health=tree_health(node.tree, nodes), unagreed=agreements.unagreed_handoffs(nodes), health_oob=True
-        )
+        # The back-calculation page has no health panel: its answer replaces its own section only.
         return render(request, "goals/node_backcalc.html#backcalc", context, status=status)
     return render(request, "goals/node_backcalc.html", context, status=status)
 

@@ -6,6 +6,13 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 PUBLIC = {"login", "set_language", "health"}  # health: for load balancers, says only whether the database answers
+# Pages for people who cannot sign in yet: asking for a password reset and following its link, the link of an
+# invitation (tests/goals/test_password_reset.py, test_invitations.py); single sign-on's routes when it is on.
+PUBLIC |= {"password_reset", "password_reset_done", "password_reset_confirm", "password_reset_complete"}
+PUBLIC |= {"invitation-accept"}
+PUBLIC |= {"google_login", "google_callback", "microsoft_login", "microsoft_callback", "account_login"}
+PUBLIC |= {"socialaccount_login_error", "socialaccount_login_cancelled", "socialaccount_signup", "account_inactive"}
+PUBLIC |= {"socialaccount_connections"}
 # Django's own admin, static files and i18n views have their own rules; the API authenticates with tokens (below).
 SKIP_PREFIXES = ("admin/", "static/", "api/")
 API_PUBLIC = {"docs", "openapi-json"}  # the API's documentation and schema: no workspace data
