@@ -26,12 +26,12 @@ from goals import formatting
 from goals.formulas import FormulaError, parse
 from metrics.reports import Row
 
-BOX_WIDTH = 232
+BOX_WIDTH = 196
 BOX_HEIGHT = 108
-LEVEL_GAP = 72  # between levels, where the elbows bend
+LEVEL_GAP = 48  # between levels, where the elbows bend
 SIBLING_GAP = 20  # between boxes of one level
 MARGIN = 12
-NAME_WIDTH = 200  # px available for the name (box less padding and the status bar)
+NAME_WIDTH = 164  # px available for the name (box less padding and the status bar)
 NAME_LINES = 2
 
 SYMBOLS = {"*": "×", "/": "÷", "+": "+", "-": "−", "neg": "−"}
@@ -156,7 +156,8 @@ def _figure(value, unit):
         return "—"
     if abs(shown) >= Decimal(10000) and unit != "%":
         return formatting.headline(shown, unit)
-    return formatting.number(shown, unit, places=1 if unit == "%" else (0 if shown == shown.to_integral() else 2))
+    # Below 10,000: as every summary shows it (counts whole, rounded half up; % one decimal).
+    return formatting.number(formatting.summary_value(shown, unit), unit)
 
 
 def _exact(value, unit):
