@@ -79,6 +79,9 @@ def test_an_admin_walks_from_an_empty_install_to_the_first_numbers(page, admin):
     expect(page.locator("#step-invite")).to_contain_text("完了")
     page.click("#step-numbers a.button")
     expect(page.locator(".next-step")).to_contain_text("チェックリストに戻る")
+    # grid.js has started once it has put the focus in a cell; before that, Enter would send the whole grid as a
+    # plain form (the no-JavaScript path) and there would be no cell result to wait for.
+    expect(page.locator("input[id^='v-']:focus")).to_have_count(1)
     cell = page.locator("input[id^='v-']:not([readonly]):not([disabled])").first
     cell.fill("120")
     cell.press("Enter")
