@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from goals.access import access_for
 from goals.accounts import start as checklist
+from goals.models import Tree
 
 
 def start(request):
@@ -13,8 +14,15 @@ def start(request):
         raise PermissionDenied(_("The setup checklist is for workspace admins. Ask a workspace admin."))
     steps = checklist.steps(request)
     remaining = [step for step in steps if not step["done"]]
+    # Once every step is done, the page ends where the team's week starts: the newest tree's weekly review.
+    review_tree = None if remaining else Tree.objects.order_by("-created_at", "-pk").first()
     return render(
         request,
         "goals/start.html",
-        {"steps": steps, "remaining": len(remaining), "current": remaining[0]["key"] if remaining else None},
+        {
+            "steps": steps,
+            "remaining": len(remaining),
+            "current": remaining[0]["key"] if remaining else None,
+            "review_tree": review_tree,
+        },
     )

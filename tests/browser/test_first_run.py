@@ -91,6 +91,8 @@ def test_an_admin_walks_from_an_empty_install_to_the_first_numbers(page, admin):
 
     page.goto("/start/")
     expect(page.locator("main")).to_contain_text("すべてのステップが完了しました")
+    page.click("text=FY2026 B2Bの週次定例を開く")  # the checklist ends where the team's week starts
+    expect(page.locator("h1")).to_contain_text("週次定例")
     page.goto("/")
     expect(page.locator("main")).not_to_contain_text("まだ設定が終わっていません")
     # The back-calculation page opened on its own has no health panel for the answer's out-of-band copy: htmx says
