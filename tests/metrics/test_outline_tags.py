@@ -1,0 +1,74 @@
+"""The outline built in Python (metrics/templatetags/outline_tags.py) against the template it replaced.
+
+ORACLE is that template, word for word; the tag must give the same bytes for the same rows: every status,
+missing figures and targets, formula nodes, departments, rows shown for context, escaping, both languages.
+"""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.template import engines
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from goals.models import Department, Node
+from metrics import progress, reports
+from metrics.management.commands.bench import build_tree
+from tests.metrics.dashboard_data import entries, today  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.django_db
+
+ORACLE = """{% load i18n goaltree progress_tags %}{# The tree as nested lists: status bar, name, figures, badge, achievement. Takes rows (metrics.reports.flat), node_query. #}
+<ul class="tree-outline">
+{% for row in rows %}<li>
+  <div class="tree-node is-{{ row.status }}{% if row.context_only %} is-context{% endif %}">
+    <div class="tree-node__name">
+      <a href="{% url 'goals:node-detail' row.node.pk %}{{ node_query }}">{{ row.node.name }}</a>{% if row.node.is_formula %}<span class="kind-tag">{% translate "Calculated" %}</span>{% endif %}
+      <span class="tree-node__meta">{% if row.node.department %}{{ row.node.department.name }}{% endif %}{% if row.context_only %} · {% translate "shown for context" %}{% endif %}</span>
+    </div>
+    <div class="tree-node__figures">{{ row.progress.actual_to_date|figure:row.node.unit }} <span class="muted">/ {% if row.progress.target_to_date is not None %}{{ row.progress.target_to_date|figure:row.node.unit }}{% else %}{% missing _("No target yet") %}{% endif %}</span></div>
+    <div class="tree-node__status">{% badge row.status row.progress|missing_reason %} <span class="tree-node__pct">{{ row.progress.achievement|pct }}</span></div>
+  </div>
+{% if row.opens %}<ul>{% else %}</li>{% for level in row.closes %}</ul></li>{% endfor %}{% endif %}
+{% endfor %}</ul>
+"""  # noqa: E501
+
+
+def _compare(tree, department_ids, as_of=None):
+    found = progress.tree_progress(tree, as_of, notes_for=set())
+    oracle = engines["django"].from_string(ORACLE)
+    compared = 0
+    for language in ("ja", "en"):
+        with translation.override(language):
+            for department_id in department_ids:
+                rows = reports.flat(reports.outline(found.loaded, found.progress, department_id))
+                for query in ("", "?as_of=2026-04-13&x=<1>"):
+                    context = {"rows": rows, "node_query": query}
+                    expected = oracle.render(context)
+                    got = render_to_string("metrics/includes/outline.html", context)
+                    assert got == expected, (language, department_id, query)
+                    compared += len(rows)
+    assert compared
+
+
+@pytest.mark.usefixtures("entries")
+def test_outline_is_the_templates_on_the_dashboard_tree(tree):
+    # missing values, a formula with a missing input, a node without a target, a name to escape, a driver
+    Node.objects.filter(tree=tree, code="leads").update(target=None, name='Leads <b>&"x"')
+    departments = [None, *Node.objects.filter(tree=tree).exclude(department=None).values_list("department", flat=True)]
+    _compare(tree, departments)
+
+
+def test_outline_is_the_templates_on_a_large_tree():
+    departments = [Department.objects.create(name=f"部署<{i}>", position=i) for i in range(1, 4)]
+    tree = build_tree(
+        "outline-large",
+        60,
+        period=(date(2026, 4, 1), date(2027, 3, 31)),
+        departments=departments,
+        entry_weeks=8,
+        seed=3,
+    )
+    Node.objects.filter(tree=tree, code__startswith="x").update(target=Decimal(-5), unit="%")
+    _compare(tree, [None, departments[1].pk], as_of=date(2026, 5, 25))
