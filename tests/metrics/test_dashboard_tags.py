@@ -1,7 +1,9 @@
-"""The outline built in Python (metrics/templatetags/outline_tags.py) against the template it replaced.
+"""The rows built in Python (metrics/templatetags/dashboard_tags.py) against the templates they replaced.
 
-ORACLE is that template, word for word; the tag must give the same bytes for the same rows: every status,
-missing figures and targets, formula nodes, departments, rows shown for context, escaping, both languages.
+ORACLE (the outline) and ROW_ORACLE (one lever, included once per row) are those templates, word for word; the
+tags must give the same bytes for the same rows: every status, missing figures and targets, formula nodes,
+departments, rows shown for context, impacts that help and that hurt, missing elasticities, escaping, both
+languages.
 """
 
 from datetime import date
@@ -15,6 +17,7 @@ from django.utils import translation
 from goals.models import Department, Node
 from metrics import progress, reports
 from metrics.management.commands.bench import build_tree
+from metrics.ranking import kpi_ranking
 from tests.metrics.dashboard_data import entries, today  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +37,16 @@ ORACLE = """{% load i18n goaltree progress_tags %}{# The tree as nested lists: s
 {% endfor %}</ul>
 """  # noqa: E501
 
+ROW_ORACLE = '{% load i18n goaltree progress_tags %}<li class="{% if not row.helps %}is-against{% endif %}"><a href="{% url \'goals:node-detail\' row.node.pk %}{{ node_query }}">{{ row.node.name }}</a> <span class="num">{{ row.impact|signed_impact:row.kgi_unit }}</span><p class="impact-sentence">{{ row.sentence }}</p><span class="impact-elasticity muted">{% translate "Elasticity" %} {% if row.sensitivity is not None %}{{ row.sensitivity|signed_pct }}{% else %}<span title="{% translate "Formula KPIs have no elasticity of their own: it is shown on the KPIs entered." %}">—</span>{% endif %}</span><svg class="lever-bar" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true" focusable="false"><rect class="track" width="100" height="6"/><rect class="value" width="{{ row.share|bar_width }}" height="6"/></svg></li>\n'  # noqa: E501
+
+LEVERS = """{% load dashboard_tags %}<ol>{% impact_rows ranking.ranked|slice:":10" %}</ol>
+<ol>{% impact_rows ranking.ranked|slice:"10:" %}</ol>{% impact_rows ranking.ranked node_query="" %}"""
+
 
 def _compare(tree, department_ids, as_of=None):
     found = progress.tree_progress(tree, as_of, notes_for=set())
     oracle = engines["django"].from_string(ORACLE)
-    compared = 0
+    compared = levers = 0
     for language in ("ja", "en"):
         with translation.override(language):
             for department_id in department_ids:
@@ -49,7 +57,20 @@ def _compare(tree, department_ids, as_of=None):
                     got = render_to_string("metrics/includes/outline.html", context)
                     assert got == expected, (language, department_id, query)
                     compared += len(rows)
-    assert compared
+                    ranked = kpi_ranking(found.loaded, found.progress, department_id).ranked
+                    row = engines["django"].from_string(ROW_ORACLE)
+                    expected = (
+                        "<ol>"
+                        + "".join(row.render({"row": item, "node_query": query}) for item in ranked[:10])
+                        + "</ol>\n<ol>"
+                        + "".join(row.render({"row": item, "node_query": query}) for item in ranked[10:])
+                        + "</ol>"
+                        + "".join(row.render({"row": item, "node_query": ""}) for item in ranked)
+                    )
+                    context = {"ranking": {"ranked": ranked}, "node_query": query}
+                    assert engines["django"].from_string(LEVERS).render(context) == expected
+                    levers += len(ranked)
+    assert compared and levers
 
 
 @pytest.mark.usefixtures("entries")

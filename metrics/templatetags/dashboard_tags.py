@@ -1,10 +1,14 @@
-"""The dashboard's and the tree map's outline as HTML built in Python: {% load outline_tags %}{% outline rows %}.
+"""Rows the dashboards repeat by the hundred, as HTML built in Python: {% load dashboard_tags %}.
 
-The same markup, byte for byte, as the template it replaces made (tests/metrics/test_outline_tags.py renders
-that template and compares, in Japanese and English, with and without a department), escaped the same way:
-each row's figures through the same filters, its badge through progress_tags.badge. A 200-node outline was the
-largest part of rendering the dashboard's numbers; one Python loop does it in a fraction of the time. The node
-link is reversed once per page and completed with each node's id.
+- `{% outline rows %}`: the dashboard's and the tree map's outline (metrics.reports.flat rows);
+- `{% impact_rows rows %}`: the KPIs by improvement impact (metrics.ranking.RankedRow), on the dashboard and
+  the home page's tree cards.
+
+The same markup, byte for byte, as the templates they replace made (tests/metrics/test_dashboard_tags.py keeps
+those templates and compares, in Japanese and English, with and without a department), escaped the same way:
+each figure through the same filters, the badge through progress_tags.badge. A 200-node outline and its 200
+levers were most of the time of rendering the dashboard's numbers (an include per lever); one Python loop each
+does them in a fraction of it. The node link is reversed once per page and completed with each node's id.
 """
 
 from django import template
@@ -14,7 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from goals.templatetags.goaltree import missing, pct
-from metrics.templatetags.progress_tags import badge, figure, missing_reason
+from metrics.templatetags.progress_tags import badge, bar_width, figure, missing_reason, signed_impact, signed_pct
 
 register = template.Library()
 
@@ -67,4 +71,31 @@ def outline(context, rows):
             append("</li>" + "</ul></li>" * len(row.closes))
         append("\n")
     append("</ul>")
+    return mark_safe("".join(parts))
+
+
+@register.simple_tag(takes_context=True)
+def impact_rows(context, rows, node_query=None):
+    """One <li> per RankedRow: the KPI's link, its impact with its sign, the sentence, its elasticity, the bar."""
+    escape = conditional_escape
+    node_url = node_url_maker()
+    query = escape(context.get("node_query", "") if node_query is None else node_query)
+    elasticity = escape(_("Elasticity"))
+    no_elasticity = (
+        '<span title="'
+        + escape(_("Formula KPIs have no elasticity of their own: it is shown on the KPIs entered."))
+        + '">—</span>'
+    )
+    parts = []
+    for row in rows:
+        node, sensitivity = row.node, row.sensitivity
+        parts.append(
+            f'<li class="{"" if row.helps else "is-against"}"><a href="{escape(node_url(node.pk))}{query}">'
+            f'{escape(node.name)}</a> <span class="num">{escape(signed_impact(row.impact, row.kgi_unit))}</span>'
+            f'<p class="impact-sentence">{escape(row.sentence)}</p><span class="impact-elasticity muted">{elasticity} '
+            f"{escape(signed_pct(sensitivity)) if sensitivity is not None else no_elasticity}</span>"
+            '<svg class="lever-bar" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true" '
+            'focusable="false"><rect class="track" width="100" height="6"/>'
+            f'<rect class="value" width="{escape(bar_width(row.share))}" height="6"/></svg></li>\n'
+        )
     return mark_safe("".join(parts))
