@@ -40,12 +40,12 @@ FOURTH_DAY = timedelta(days=3)
 
 def compute(tree: TreeData, entries: Mapping[str, Mapping[date, Decimal]], as_of: date) -> Progress:
     """Everything in docs/numbers.md "Progress" for `tree` at the week that holds `as_of`."""
-    with decimal.localcontext(prec=PRECISION), _collector_paused():
+    with decimal.localcontext(prec=PRECISION), collector_paused():
         return _compute(tree, entries, as_of)
 
 
 @contextlib.contextmanager
-def _collector_paused():
+def collector_paused():
     """Python's cyclic garbage collector off while compute() runs, back on after (if it was on before).
 
     compute() allocates tens of thousands of objects that live until it returns (every Decimal is tracked by
