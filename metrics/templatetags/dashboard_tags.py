@@ -2,13 +2,16 @@
 
 - `{% outline rows %}`: the dashboard's and the tree map's outline (metrics.reports.flat rows);
 - `{% impact_rows rows %}`: the KPIs by improvement impact (metrics.ranking.RankedRow), on the dashboard and
-  the home page's tree cards.
+  the home page's tree cards;
+- `{% week_table_rows rows unit has_stretch %}`: the weekly table under a chart (metrics.reports.TableRow), on
+  the dashboard (the KGI's) and the node pages; the rest of the table stays in its template.
 
 The same markup, byte for byte, as the templates they replace made (tests/metrics/test_dashboard_tags.py keeps
 those templates and compares, in Japanese and English, with and without a department), escaped the same way:
 each figure through the same filters, the badge through progress_tags.badge. A 200-node outline and its 200
-levers were most of the time of rendering the dashboard's numbers (an include per lever); one Python loop each
-does them in a fraction of it. The node link is reversed once per page and completed with each node's id.
+levers and a 156-week table were most of the time of rendering the dashboard's numbers (an include per lever);
+one Python loop each does them in a fraction of it. The node link is reversed once per page and completed with
+each node's id.
 """
 
 from django import template
@@ -17,8 +20,17 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from goals.templatetags.goaltree import missing, pct
-from metrics.templatetags.progress_tags import badge, bar_width, figure, missing_reason, signed_impact, signed_pct
+from goals.templatetags.goaltree import missing, pct, week
+from metrics.templatetags.progress_tags import (
+    badge,
+    bar_width,
+    cell,
+    figure,
+    missing_reason,
+    reason_text,
+    signed_impact,
+    signed_pct,
+)
 
 register = template.Library()
 
@@ -97,5 +109,45 @@ def impact_rows(context, rows, node_query=None):
             '<svg class="lever-bar" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true" '
             'focusable="false"><rect class="track" width="100" height="6"/>'
             f'<rect class="value" width="{escape(bar_width(row.share))}" height="6"/></svg></li>\n'
+        )
+    return mark_safe("".join(parts))
+
+
+@register.simple_tag
+def week_table_rows(rows, unit, has_stretch):
+    """One <tr> per week: the week, its actual, target, actual and target to date, forecast, stretch, note."""
+    escape = conditional_escape
+    as_of = ' <span class="muted small">' + escape(_("(as of)")) + "</span>"
+    not_yet = '<span class="muted">' + escape(_("not yet")) + "</span>"
+    no_target = escape(missing(_("No target yet")))
+    no_data = escape(missing())
+    parts = []
+    for row in rows:
+        if row.is_future:
+            actual = not_yet
+        elif row.actual is None:
+            actual = escape(missing(reason_text(row.reason)))
+        else:
+            actual = escape(cell(row.actual, unit) or "—")
+        if row.is_future:
+            to_date = ""
+        elif row.cumulative_actual is None:
+            to_date = no_data
+        else:
+            to_date = escape(cell(row.cumulative_actual, unit))
+        target = no_target if row.target is None else escape(cell(row.target, unit))
+        target_to_date = no_target if row.cumulative_target is None else escape(cell(row.cumulative_target, unit))
+        stretch = f'<td class="num">{escape(cell(row.stretch, unit))}</td>' if has_stretch else ""
+        parts.append(
+            f'\n      <tr class="{"is-as-of" if row.is_as_of else "is-future" if row.is_future else ""}">\n'
+            f'        <th scope="row">{escape(week(row.week))}{as_of if row.is_as_of else ""}</th>\n'
+            f'        <td class="num">{actual}</td>\n'
+            f'        <td class="num">{target}</td>\n'
+            f'        <td class="num">{to_date}</td>\n'
+            f'        <td class="num">{target_to_date}</td>\n'
+            f'        <td class="num">{escape(cell(row.forecast, unit))}</td>\n'
+            f"        {stretch}\n"
+            f"        <td>{escape(row.note)}</td>\n"
+            "      </tr>\n      "
         )
     return mark_safe("".join(parts))

@@ -1,6 +1,7 @@
 """The rows built in Python (metrics/templatetags/dashboard_tags.py) against the templates they replaced.
 
-ORACLE (the outline) and ROW_ORACLE (one lever, included once per row) are those templates, word for word; the
+ORACLE (the outline), ROW_ORACLE (one lever, included once per row) and TABLE_ORACLE (the weekly table) are
+those templates, word for word; the
 tags must give the same bytes for the same rows: every status, missing figures and targets, formula nodes,
 departments, rows shown for context, impacts that help and that hurt, missing elasticities, escaping, both
 languages.
@@ -39,6 +40,8 @@ ORACLE = """{% load i18n goaltree progress_tags %}{# The tree as nested lists: s
 
 ROW_ORACLE = '{% load i18n goaltree progress_tags %}<li class="{% if not row.helps %}is-against{% endif %}"><a href="{% url \'goals:node-detail\' row.node.pk %}{{ node_query }}">{{ row.node.name }}</a> <span class="num">{{ row.impact|signed_impact:row.kgi_unit }}</span><p class="impact-sentence">{{ row.sentence }}</p><span class="impact-elasticity muted">{% translate "Elasticity" %} {% if row.sensitivity is not None %}{{ row.sensitivity|signed_pct }}{% else %}<span title="{% translate "Formula KPIs have no elasticity of their own: it is shown on the KPIs entered." %}">—</span>{% endif %}</span><svg class="lever-bar" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true" focusable="false"><rect class="track" width="100" height="6"/><rect class="value" width="{{ row.share|bar_width }}" height="6"/></svg></li>\n'  # noqa: E501
 
+TABLE_ORACLE = '{% load i18n goaltree progress_tags %}{# The chart\'s numbers as a table, for screen readers and for copying. Takes rows (metrics.reports.TableRow), unit, has_stretch, table_id. #}\n<details class="data-table" id="{{ table_id }}">\n  <summary>{% translate "See as a table" %}</summary>\n  <div class="table-wrap">\n    <table class="table">\n      <caption>{{ caption }}{% if unit %} <span class="muted">{% blocktranslate %}(unit: {{ unit }}){% endblocktranslate %}</span>{% endif %}</caption>\n      <thead><tr>\n        <th scope="col">{% translate "Week" %}</th>\n        <th scope="col" class="num">{% translate "Actual" %}</th>\n        <th scope="col" class="num">{% translate "Target" %}</th>\n        <th scope="col" class="num">{% translate "Actual to date" %}</th>\n        <th scope="col" class="num">{% translate "Target to date" %}</th>\n        <th scope="col" class="num">{% translate "Landing forecast" %}</th>\n        {% if has_stretch %}<th scope="col" class="num">{% translate "Stretch to date" %}</th>{% endif %}\n        <th scope="col">{% translate "Note" %}</th>\n      </tr></thead>\n      <tbody>\n      {% for row in rows %}\n      <tr class="{% if row.is_as_of %}is-as-of{% elif row.is_future %}is-future{% endif %}">\n        <th scope="row">{{ row.week|week }}{% if row.is_as_of %} <span class="muted small">{% translate "(as of)" %}</span>{% endif %}</th>\n        <td class="num">{% if row.is_future %}<span class="muted">{% translate "not yet" %}</span>{% elif row.actual is None %}{% missing row.reason|reason_text %}{% else %}{{ row.actual|cell:unit|default:"—" }}{% endif %}</td>\n        <td class="num">{% if row.target is None %}{% missing _("No target yet") %}{% else %}{{ row.target|cell:unit }}{% endif %}</td>\n        <td class="num">{% if row.is_future %}{% elif row.cumulative_actual is None %}{% missing %}{% else %}{{ row.cumulative_actual|cell:unit }}{% endif %}</td>\n        <td class="num">{% if row.cumulative_target is None %}{% missing _("No target yet") %}{% else %}{{ row.cumulative_target|cell:unit }}{% endif %}</td>\n        <td class="num">{{ row.forecast|cell:unit }}</td>\n        {% if has_stretch %}<td class="num">{{ row.stretch|cell:unit }}</td>{% endif %}\n        <td>{{ row.note }}</td>\n      </tr>\n      {% endfor %}\n      </tbody>\n    </table>\n  </div>\n</details>\n'  # noqa: E501
+
 LEVERS = """{% load dashboard_tags %}<ol>{% impact_rows ranking.ranked|slice:":10" %}</ol>
 <ol>{% impact_rows ranking.ranked|slice:"10:" %}</ol>{% impact_rows ranking.ranked node_query="" %}"""
 
@@ -46,7 +49,7 @@ LEVERS = """{% load dashboard_tags %}<ol>{% impact_rows ranking.ranked|slice:":1
 def _compare(tree, department_ids, as_of=None):
     found = progress.tree_progress(tree, as_of, notes_for=set())
     oracle = engines["django"].from_string(ORACLE)
-    compared = levers = 0
+    compared = levers = weeks = 0
     for language in ("ja", "en"):
         with translation.override(language):
             for department_id in department_ids:
@@ -70,7 +73,21 @@ def _compare(tree, department_ids, as_of=None):
                     context = {"ranking": {"ranked": ranked}, "node_query": query}
                     assert engines["django"].from_string(LEVERS).render(context) == expected
                     levers += len(ranked)
-    assert compared and levers
+            for code, result in found.progress.nodes.items():
+                notes = {week.week: f"<note {code}> & co" for week in result.weeks[::7]}
+                table = reports.table_rows(result, reports.as_of_index(found.progress), notes)
+                for has_stretch in (False, True):
+                    context = {
+                        "rows": table,
+                        "unit": "円",
+                        "has_stretch": has_stretch,
+                        "table_id": "t",
+                        "caption": code,
+                    }
+                    expected = engines["django"].from_string(TABLE_ORACLE).render(context)
+                    assert render_to_string("metrics/includes/progress_table.html", context) == expected, code
+                    weeks += len(table)
+    assert compared and levers and weeks
 
 
 @pytest.mark.usefixtures("entries")
