@@ -266,8 +266,13 @@ def read_entries(loaded: list[LoadedTree], notes_for: set[str] | None = None) ->
         notes = _JSONArrayAgg(_JSONArray(Cast("week", TextField()), "note"), filter=wanted)
         annotations["notes"] = Cast(notes, TextField())
     rows = Entry.objects.filter(ranges).order_by().values("node_id").annotate(**annotations)
+    with engine.collector_paused():  # tens of thousands of Decimals that all live on: nothing for it to find
+        _fill_entries(rows.values_list("node_id", *annotations), node_of)
+
+
+def _fill_entries(rows, node_of) -> None:
     weeks_of = {}
-    for row in rows.values_list("node_id", *annotations):
+    for row in rows:
         found = node_of.get(row[0])
         if found is None:
             continue

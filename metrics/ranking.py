@@ -2,7 +2,7 @@
 
 `kpi_ranking(loaded, progress, department_id=None)` is the one function every page calls (the tree dashboard,
 and the home page's tree cards: `kpi_ranking(...).ranked[:3]`, each row drawn by
-templates/metrics/includes/impact_row.html with `row` and `node_query`). It takes metrics.engine.rank_kpis
+metrics/templatetags/dashboard_tags.impact_rows). It takes metrics.engine.rank_kpis
 (the order and the numbers, docs/numbers.md "The funnel") and adds what people read: each KPI's sentence
 (「SQL化率を目標の40.0%にすると、売上の着地見込みは+1230万円」) and the reason of a KPI whose impact is 0 or
 missing. Pure Python, no query.
@@ -45,7 +45,7 @@ class RankedRow:
     sentence: str  # the impact in words (RANKED rows); "" for the others
     reason: str  # why the impact is 0 or missing (STILL and MISSING rows); "" for RANKED rows
     share: Decimal  # |gain| relative to the largest, 0..1, for the bar
-    kgi_unit: str = ""  # the unit the impact is in (templates/metrics/includes/impact_row.html shows it)
+    kgi_unit: str = ""  # the unit the impact is in (dashboard_tags.impact_rows shows it)
 
     @property
     def progress(self):

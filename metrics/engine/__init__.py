@@ -46,13 +46,13 @@ the two digit for digit; every projected week has the same inputs, so one evalua
 whether a node's values are all present is learnt once; sensitivity recomputes only the changed node's
 ancestors and their changed weeks, aggregates their period values only where they are read, and skips
 comparing weeks that the Decimal context proves changed. compute() pauses the cyclic garbage collector
-(core._collector_paused). Results are also kept between requests by metrics.progress, which rebuilds
-a node's weekly series from a few values (`node_state`, `rebuild_node_progress`), and the entry grid needs
-only `weekly_values`.
+(core.collector_paused, which metrics.progress uses too while it reads entries). Results are also kept
+between requests by metrics.progress, which rebuilds a node's weekly series from a few values (`node_state`,
+`rebuild_node_progress`), and the entry grid needs only `weekly_values`.
 """
 
 from goals.targets import weekly_targets
-from metrics.engine.core import compute, ranking, weekly_values
+from metrics.engine.core import collector_paused, compute, ranking, weekly_values
 from metrics.engine.evidence import (
     DriverEvidence,
     InitiativeEffect,
@@ -163,6 +163,7 @@ __all__ = [
     "WeekValue",
     "achievement_of",
     "aggregate",
+    "collector_paused",
     "compute",
     "driver_evidence",
     "initiative_effect",

@@ -40,12 +40,12 @@ FOURTH_DAY = timedelta(days=3)
 
 def compute(tree: TreeData, entries: Mapping[str, Mapping[date, Decimal]], as_of: date) -> Progress:
     """Everything in docs/numbers.md "Progress" for `tree` at the week that holds `as_of`."""
-    with decimal.localcontext(prec=PRECISION), _collector_paused():
+    with decimal.localcontext(prec=PRECISION), collector_paused():
         return _compute(tree, entries, as_of)
 
 
 @contextlib.contextmanager
-def _collector_paused():
+def collector_paused():
     """Python's cyclic garbage collector off while compute() runs, back on after (if it was on before).
 
     compute() allocates tens of thousands of objects that live until it returns (every Decimal is tracked by
@@ -62,7 +62,27 @@ def _collector_paused():
     try:
         yield
     finally:
+        _to_oldest_generation()
         gc.enable()
+
+
+def _to_oldest_generation():
+    """Move every object the collector tracks to its oldest generation without walking them (freezing then
+    unfreezing them does that, and empties the young generations).
+
+    Else the first allocation after gc.enable() starts a collection of the young generation, which holds every
+    object made while the collector was off: for a 200-node tree it walks the ≈ 150,000 objects of the result,
+    ≈ 10 ms, to find nothing. In the oldest generation they are only walked by a full collection, which the
+    collector starts when that generation has grown by a quarter through its own promotions; a result usually
+    dies before (reference counting frees it as usual). Young objects of the rest of the process move too: a
+    cycle among them that becomes garbage is freed by the next full collection instead of a young one. Where
+    something froze objects on purpose (a server that calls gc.freeze() before it forks its workers), nothing
+    is moved: unfreezing would hand them back to the collector.
+    """
+    if gc.get_freeze_count():
+        return
+    gc.freeze()
+    gc.unfreeze()
 
 
 def weekly_values(tree: TreeData, entries: Mapping[str, Mapping[date, Decimal]]) -> dict[str, list[tuple]]:

@@ -67,10 +67,21 @@ def due_groups(user, scope, today=None) -> list[tuple[Tree, list[DueItem]]]:
         )
         if node.is_measured
     ]
-    weeks = {node.pk: due_week(node, node.tree, today) for node in nodes}
+    # One Tree per tree (select_related makes one per node, each working out the period's weeks again) and one
+    # due week per tree and frequency, the only things of a node due_week reads.
+    trees = {}
+    due_weeks = {}
+    weeks = {}
+    for node in nodes:
+        node.tree = trees.setdefault(node.tree_id, node.tree)
+        key = (node.tree_id, node.frequency)
+        if key not in due_weeks:
+            due_weeks[key] = due_week(node, node.tree, today)
+        weeks[node.pk] = due_weeks[key]
     nodes = [node for node in nodes if weeks[node.pk] is not None]
     present = set(Entry.objects.filter(node__in=nodes, week__in=set(weeks.values())).values_list("node_id", "week"))
     groups: dict[int, tuple[Tree, list[DueItem]]] = {}
+    grid = reverse("metrics:grid")
     for node in nodes:
         week = weeks[node.pk]
         if (node.pk, week) in present:
@@ -78,7 +89,7 @@ def due_groups(user, scope, today=None) -> list[tuple[Tree, list[DueItem]]]:
         params = {"tree": node.tree_id, "week": week.isoformat()}
         if node.department_id not in access.member_of:
             params["show"] = ALL
-        url = f"{reverse('metrics:grid')}?{urlencode(params)}#cell-{cell_key(node.pk, week)}"
+        url = f"{grid}?{urlencode(params)}#cell-{cell_key(node.pk, week)}"
         item = DueItem(node, week, url, node.owner_id == user.pk)
         groups.setdefault(node.tree_id, (node.tree, []))[1].append(item)
     return list(groups.values())

@@ -189,6 +189,26 @@ def test_compute_turns_the_garbage_collector_on_again_even_when_it_fails():
     assert gc.isenabled()
 
 
+def test_compute_hands_what_it_made_to_the_oldest_generation_unless_something_is_frozen():
+    tree = TreeData("t", WEEKS, Decimal(90), tuple(NodeData(f"k{i}", target=Decimal(10)) for i in range(40)))
+    entries = {f"k{i}": dict.fromkeys(WEEKS, Decimal(i)) for i in range(40)}
+    made = []
+    before = compute(tree, entries, WEEKS[-1])
+    made.append(compute(tree, entries, WEEKS[-1]))
+    assert gc.get_count()[0] < gc.get_threshold()[0]  # no young collection left to walk the result
+    assert made[0] == before and gc.get_freeze_count() == 0
+    kept = [[] for _ in range(100)]
+    gc.freeze()  # as a server may before it forks
+    try:
+        frozen = gc.get_freeze_count()
+        made.append(compute(tree, entries, WEEKS[-1]))
+        assert gc.get_freeze_count() > frozen // 2  # left frozen (a few frozen objects may have died meanwhile)
+        assert made[1] == before
+    finally:
+        gc.unfreeze()
+    assert kept
+
+
 def test_compute_leaves_a_garbage_collector_that_was_off_off():
     gc.disable()
     try:
