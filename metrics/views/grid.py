@@ -64,9 +64,9 @@ def _cells_of(access, query):
     return (Node.objects.active().filter(tree__in=selected).count() if selected else 0) * VISIBLE_WEEKS
 
 
-@csrf_protect
-def _save_grid(request, access, query):
-    inputs = read_cell_inputs(request.POST)
+def save_and_report(request, inputs):
+    """Save the cells of a plain form post, all or nothing (metrics.grid_saving.save_cells): (the results, those
+    with a problem). When none has a problem, a message says how many numbers were saved."""
     results = save_cells(inputs, _nodes_for(request, inputs), request.user)
     problems = [result for result in results if result.outcome in (ERROR, CONFLICT)]
     if not problems:
@@ -77,6 +77,21 @@ def _save_grid(request, access, query):
             )
         else:
             messages.info(request, _("Nothing changed."))
+    return results, problems
+
+
+def keep_typed(row, typed):
+    """Show what was typed ({cell key: cell}) in place of the row's cells, each with its cell's context."""
+    for cell in row.cells:
+        if cell.key in typed:
+            typed[cell.key].target, typed[cell.key].last = cell.target, cell.last
+    row.cells = [typed.get(cell.key, cell) for cell in row.cells]
+
+
+@csrf_protect
+def _save_grid(request, access, query):
+    results, problems = save_and_report(request, read_cell_inputs(request.POST))
+    if not problems:
         return redirect(request.get_full_path())
     typed = {result.input.key: result.cell() for result in results}
     context = _grid_context(request, access, query, typed=typed)
@@ -93,10 +108,7 @@ def _grid_context(request, access, query, typed=None):
         for tree_grid in grids:
             for row in tree_grid.rows:
                 if row.kind == ENTRY:
-                    for cell in row.cells:
-                        if cell.key in typed:  # what was typed, with the cell's context
-                            typed[cell.key].target, typed[cell.key].last = cell.target, cell.last
-                    row.cells = [typed.get(cell.key, cell) for cell in row.cells]
+                    keep_typed(row, typed)
     else:
         _mark_focus(grids)
     return {

@@ -6,32 +6,25 @@ the grid's own (metrics.grid.build_grids, so the same context and the same check
 metrics.grid_saving.save_cells: all or nothing, what was typed kept on a problem.
 """
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from goals.access import access_for, check_can_enter
 from goals.models import Node
 from metrics.grid import (
     ALL,
-    CONFLICT,
-    DELETED,
     ENTRY,
-    ERROR,
-    SAVED,
     VISIBLE_WEEKS,
     GridQuery,
     build_grids,
     candidate_trees,
     default_trees,
 )
-from metrics.grid_saving import read_cell_inputs, save_cells
-from metrics.views.grid import _nodes_for, _week_navigation
+from metrics.grid_saving import read_cell_inputs
+from metrics.views.grid import _week_navigation, keep_typed, save_and_report
 
 
 def kpi_choices(access, today):
@@ -67,16 +60,8 @@ def grid_kpi(request):
         inputs = read_cell_inputs(request.POST)
         if any(item.node_id != node.pk for item in inputs):
             raise Http404("cells of another node")
-        results = save_cells(inputs, _nodes_for(request, inputs), request.user)
-        problems = [result for result in results if result.outcome in (ERROR, CONFLICT)]
+        results, problems = save_and_report(request, inputs)
         if not problems:
-            count = sum(result.outcome in (SAVED, DELETED) for result in results)
-            if count:
-                messages.success(
-                    request, ngettext("Saved %(count)s number.", "Saved %(count)s numbers.", count) % {"count": count}
-                )
-            else:
-                messages.info(request, _("Nothing changed."))
             return redirect(request.get_full_path())
         typed = {result.input.key: result.cell() for result in results}
         status = 400
@@ -85,10 +70,7 @@ def grid_kpi(request):
     if row is None:
         raise Http404("not a row of the grid")
     if typed:
-        for cell in row.cells:
-            if cell.key in typed:
-                typed[cell.key].target, typed[cell.key].last = cell.target, cell.last
-        row.cells = [typed.get(cell.key, cell) for cell in row.cells]
+        keep_typed(row, typed)
     context.update(
         {
             "node": node,
