@@ -15,6 +15,12 @@ def english():
 
 
 @pytest.fixture
+def english_pages(client):
+    """Pages in English for the test client (the language cookie), for modules that read the pages' wording."""
+    client.cookies["django_language"] = "en"
+
+
+@pytest.fixture
 def other_lead(django_user_model):
     """A lead of 人事部, a department with no part in the shared tree: leads trees, but not that one."""
     hr = Department.objects.create(name="人事部")

@@ -2,7 +2,6 @@
 not after revoking or sending again, not for someone signed in), and the new person landing signed in."""
 
 import re
-import signal
 from datetime import timedelta
 
 import pytest
@@ -16,23 +15,10 @@ from django.utils import timezone
 from goals.accounts import invitations
 from goals.models import Invitation, Membership
 
-pytestmark = pytest.mark.usefixtures("english", "english_pages")
-
-
-@pytest.fixture
-def english_pages(client):
-    client.cookies["django_language"] = "en"
+pytestmark = pytest.mark.usefixtures("english", "english_pages", "signals_restored")
 
 
 PASSWORD = "a-long-unusual-passphrase-42"
-
-
-@pytest.fixture(autouse=True)
-def _signals_restored():
-    saved = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for number, handler in saved.items():
-        signal.signal(number, handler)
 
 
 def _logout(client):

@@ -1,7 +1,6 @@
 """Notices by email through the task queue (Django's tasks, django-tasks-db): queued by the request, sent by the
 worker once, tried again after a failure; daily digests; nothing for people who want no email."""
 
-import signal
 import smtplib
 from datetime import timedelta
 from unittest import mock
@@ -18,19 +17,10 @@ from goals.discussion import emails, threads
 from goals.models import Notice, NoticePreference
 from tests.goals.helpers import get_node
 
-pytestmark = pytest.mark.usefixtures("transactional_db")
+pytestmark = pytest.mark.usefixtures("transactional_db", "signals_restored")
 
 NOTICE_TASK = "goals.discussion.emails.send_notice"
 DIGEST_TASK = "goals.discussion.emails.send_digest"
-
-
-@pytest.fixture(autouse=True)
-def _signals_restored():
-    """The worker installs its own SIGINT/SIGTERM handlers; give pytest its own back."""
-    saved = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for number, handler in saved.items():
-        signal.signal(number, handler)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 or not the address has an account, a limit per address, the link working once."""
 
 import re
-import signal
 
 import pytest
 from axes.models import AccessAttempt
@@ -10,22 +9,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
-pytestmark = pytest.mark.usefixtures("english_pages")
+pytestmark = pytest.mark.usefixtures("english_pages", "signals_restored")
 
 NEW = "another-long-passphrase-77"
-
-
-@pytest.fixture
-def english_pages(client):
-    client.cookies["django_language"] = "en"
-
-
-@pytest.fixture(autouse=True)
-def _signals_restored():
-    saved = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for number, handler in saved.items():
-        signal.signal(number, handler)
 
 
 def run_worker():

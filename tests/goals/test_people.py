@@ -14,11 +14,6 @@ pytestmark = pytest.mark.usefixtures("english_pages")
 
 
 @pytest.fixture
-def english_pages(client):
-    client.cookies["django_language"] = "en"
-
-
-@pytest.fixture
 def guest(django_user_model):
     advisor = django_user_model.objects.create_user("advisor", last_name="顧問")
     Guest.objects.create(user=advisor)

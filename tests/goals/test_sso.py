@@ -18,11 +18,6 @@ TENANT = "0b7c4a1e-2f3d-4c5b-8a9e-1f2e3d4c5b6a"
 
 
 @pytest.fixture
-def english_pages(client):
-    client.cookies["django_language"] = "en"
-
-
-@pytest.fixture
 def sso_on(settings):
     settings.SSO_PROVIDERS = ["google", "microsoft"]
     settings.SSO_ALLOWED_DOMAINS = []

@@ -16,11 +16,6 @@ from tests.goals.helpers import get_node
 pytestmark = pytest.mark.usefixtures("english_pages")
 
 
-@pytest.fixture
-def english_pages(client):
-    client.cookies["django_language"] = "en"
-
-
 def _done(request=None):
     return {step["key"]: step["done"] for step in steps(request)}
 

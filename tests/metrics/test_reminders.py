@@ -1,7 +1,6 @@
 """manage.py send_reminders: one email per person with the numbers their departments still owe for the last
 complete week and the open questions to their departments; a dry run prints; each week is reminded once."""
 
-import signal
 from datetime import date
 from decimal import Decimal
 from io import StringIO
@@ -17,18 +16,10 @@ from goals.discussion import threads
 from goals.models import NoticePreference
 from metrics.entries import set_entry
 
-pytestmark = pytest.mark.usefixtures("transactional_db")
+pytestmark = pytest.mark.usefixtures("transactional_db", "signals_restored")
 
 MONDAY_MORNING = "2026-07-06 09:00 +09:00"  # the last complete week is that of Monday 29 June
 REMINDER_TASK = "metrics.notify.send_reminder"
-
-
-@pytest.fixture(autouse=True)
-def _signals_restored():
-    saved = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for number, handler in saved.items():
-        signal.signal(number, handler)
 
 
 @pytest.fixture
