@@ -12,7 +12,7 @@ from django.utils.translation import ngettext, pgettext
 
 from goals.formatting import is_too_large, number, summary_value, week_label
 from goals.formulas import FormulaError
-from goals.formulas.rules import TreeNode, check_breakdown, check_formula
+from goals.formulas.rules import check_breakdown, check_formula
 from metrics.engine import (
     BREAKDOWN_ERROR,
     BREAKDOWN_MISMATCH,
@@ -25,6 +25,7 @@ from metrics.engine import (
     NodeData,
     TreeData,
 )
+from metrics.engine.nodes import rule_nodes
 
 WARNING_WEEKS_SHOWN = 3  # a warning about weeks names the first few and says that more follow
 
@@ -117,9 +118,7 @@ def _formula_error(node: NodeData, nodes: Mapping[str, NodeData], formula: str |
     """What is wrong with the node's formula (or `formula`: its breakdown), in the active language (checked again
     for that: the engine's `detail` is in the language that was active when it computed, and computed results are
     shared)."""
-    every = {
-        code: TreeNode(code, other.name or code, other.parent, other.formula or "") for code, other in nodes.items()
-    }
+    every = rule_nodes(nodes)
     try:
         if formula is None:
             check_formula(node.formula, node.code, node.name or node.code, every)

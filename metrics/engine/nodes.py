@@ -1,11 +1,22 @@
 """The tree as the engine works on it: nodes linked to their parent and children, formulas parsed once."""
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from goals.formulas import FormulaError
 from goals.formulas.rules import TreeNode, check_breakdown, check_formula
 from metrics.engine.evaluation import evaluate
-from metrics.engine.types import AVERAGE, BREAKDOWN_ERROR, FORMULA_ERROR, LAST, RECOMPUTE, SUM, EngineWarning, TreeData
+from metrics.engine.types import (
+    AVERAGE,
+    BREAKDOWN_ERROR,
+    FORMULA_ERROR,
+    LAST,
+    RECOMPUTE,
+    SUM,
+    EngineWarning,
+    NodeData,
+    TreeData,
+)
 
 
 class Node:
@@ -113,16 +124,18 @@ def prepare(tree: TreeData, warnings: list) -> tuple[list[Node], list[Node]]:
         stack.extend((child, False) for child in reversed(node.children))
     if len(tree_order) != len(nodes):
         raise ValueError(f"the parents of tree {tree.code!r} form a cycle")
-    every = {
-        code: TreeNode(code, node.data.name or code, node.data.parent, node.data.formula or "")
-        for code, node in nodes.items()
-    }
+    every = rule_nodes({code: node.data for code, node in nodes.items()})
     for node in nodes.values():
         if not node.measured:
             _parse_formula(node, nodes, every, warnings)
         elif node.data.breakdown.strip():
             _parse_breakdown(node, every, warnings)
     return list(nodes.values()), _evaluation_order(tree_order)
+
+
+def rule_nodes(data: Mapping[str, NodeData]) -> dict[str, TreeNode]:
+    """code -> the node as the formula rules see it (goals.formulas.rules), for the engine's node data."""
+    return {code: TreeNode(code, node.name or code, node.parent, node.formula or "") for code, node in data.items()}
 
 
 def uses(parent, child) -> str | None:
