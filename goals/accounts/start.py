@@ -21,7 +21,7 @@ STEPS = [
         "targets",
         _("Set targets by back-calculation"),
         _("Give the KGI its target and let Goaltree work out the KPIs' targets."),
-        "goals:node-backcalc",
+        "goals:tree-backcalc",
     ),
     (
         "invite",
@@ -34,16 +34,14 @@ STEPS = [
 ROUTE_STEP = {route: key for key, _title, _text, route in STEPS}
 
 
-def _first_kgi():
-    tree = Tree.objects.order_by("-created_at", "-pk").first()
-    if tree is None:
-        return None
-    return tree.nodes.active().filter(parent__isnull=True).order_by("position", "pk").first()
+def newest_tree():
+    """The tree the checklist works on: the newest one (its back-calculation, then its weekly review)."""
+    return Tree.objects.order_by("-created_at", "-pk").first()
 
 
 def steps(request=None):
     """The checklist: a list of dicts (key, title, text, done, url or None when the step cannot start yet)."""
-    kgi = _first_kgi()
+    tree = newest_tree()
     done = {
         "departments": Department.objects.exists(),
         "tree": Tree.objects.exists(),
@@ -57,7 +55,7 @@ def steps(request=None):
     result = []
     for key, title, text, route in STEPS:
         if key == "targets":
-            url = reverse(route, args=[kgi.pk]) if kgi else None
+            url = reverse(route, args=[tree.pk]) if tree else None
         elif key == "invite" and not done["departments"]:
             url = None
         else:

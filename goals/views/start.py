@@ -6,7 +6,6 @@ from django.utils.translation import gettext as _
 
 from goals.access import access_for
 from goals.accounts import start as checklist
-from goals.models import Tree
 
 
 def start(request):
@@ -15,7 +14,7 @@ def start(request):
     steps = checklist.steps(request)
     remaining = [step for step in steps if not step["done"]]
     # Once every step is done, the page ends where the team's week starts: the newest tree's weekly review.
-    review_tree = None if remaining else Tree.objects.order_by("-created_at", "-pk").first()
+    review_tree = None if remaining else checklist.newest_tree()
     return render(
         request,
         "goals/start.html",
