@@ -1,5 +1,8 @@
 """Helpers shared by the goals view tests."""
 
+from goals.formatting import plain
+from goals.formulas import rules
+
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
@@ -32,3 +35,26 @@ def one(changes):
     """The only item of `changes` (a test fails when there are none or several)."""
     assert len(changes) == 1, changes
     return changes[0]
+
+
+def node_form_data(node, **overrides):
+    """The node form as the edit page fills it for `node` (formulas shown with names), with `overrides`."""
+    data = {
+        "code": node.code,
+        "name": node.name,
+        "definition": node.definition,
+        "unit": node.unit,
+        "direction": node.direction,
+        "department": node.department_id or "",
+        "owner": node.owner_id or "",
+        "aggregation": node.aggregation,
+        "formula": rules.to_names(node.formula, dict(node.tree.nodes.active().values_list("code", "name"))),
+        "breakdown": rules.to_names(node.breakdown, dict(node.tree.nodes.active().values_list("code", "name"))),
+        "target": plain(node.target) if node.target is not None else "",
+        "stretch": plain(node.stretch) if node.stretch is not None else "",
+        "baseline": plain(node.baseline) if node.baseline is not None else "",
+        "frequency": node.frequency,
+        "version": str(node.version),
+    }
+    data.update(overrides)
+    return data

@@ -9,41 +9,18 @@ from django.urls import reverse
 from django.utils import translation
 
 from goals import backcalc, codes, editing, health
-from goals.formatting import plain
 from goals.formulas import FormulaError, rules
 from goals.health import tree_health
 from goals.models import Node, Tree, VersionConflict
 from goals.treefile import export_tree, import_tree
 from goals.treefile.errors import TreeFileError
-from tests.goals.helpers import get_node, login, recorded
+from tests.goals.helpers import get_node, login, node_form_data, recorded
 
 
 @pytest.fixture(autouse=True)
 def _english():
     with translation.override("en"):
         yield
-
-
-def _edit_data(node, **overrides):
-    data = {
-        "code": node.code,
-        "name": node.name,
-        "definition": node.definition,
-        "unit": node.unit,
-        "direction": node.direction,
-        "department": node.department_id or "",
-        "owner": node.owner_id or "",
-        "aggregation": node.aggregation,
-        "formula": rules.to_names(node.formula, dict(node.tree.nodes.active().values_list("code", "name"))),
-        "breakdown": rules.to_names(node.breakdown, dict(node.tree.nodes.active().values_list("code", "name"))),
-        "target": plain(node.target) if node.target is not None else "",
-        "stretch": plain(node.stretch) if node.stretch is not None else "",
-        "baseline": plain(node.baseline) if node.baseline is not None else "",
-        "frequency": node.frequency,
-        "version": str(node.version),
-    }
-    data.update(overrides)
-    return data
 
 
 def _new_data(**overrides):
@@ -114,7 +91,7 @@ def test_a_formula_may_use_any_node_but_not_itself_or_an_unknown_one():
 def test_a_cycle_typed_in_the_form_is_refused_and_nothing_is_saved(client, owner, tree):
     deals = get_node(tree, "deals")
     response = login(client, owner).post(
-        reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals, formula="売上 ÷ 平均受注単価")
+        reverse("goals:node-edit-save", args=[deals.pk]), node_form_data(deals, formula="売上 ÷ 平均受注単価")
     )
     assert response.status_code == 400
     assert "This formula would make a cycle: 受注件数 → 売上 → 受注件数." in response.content.decode()
@@ -149,7 +126,7 @@ def test_a_formula_typed_with_names_is_saved_with_codes_and_shown_with_names(cli
     client = login(client, owner)
     response = client.post(
         reverse("goals:node-edit-save", args=[revenue.pk]),
-        _edit_data(revenue, formula="受注件数×平均受注単価＋１０００"),
+        node_form_data(revenue, formula="受注件数×平均受注単価＋１０００"),
     )
     assert response.status_code == 302
     revenue.refresh_from_db()
@@ -204,7 +181,7 @@ def test_a_tree_and_its_kpis_are_made_without_typing_any_code(client, owner, mar
     # And the formula is typed with names.
     revenue = tree.nodes.get(code="revenue")
     response = client.post(
-        reverse("goals:node-edit-save", args=[revenue.pk]), _edit_data(revenue, formula="受注件数 × 平均受注単価")
+        reverse("goals:node-edit-save", args=[revenue.pk]), node_form_data(revenue, formula="受注件数 × 平均受注単価")
     )
     assert response.status_code == 302
     revenue.refresh_from_db()
@@ -248,19 +225,19 @@ def test_a_breakdown_uses_direct_children_only_and_belongs_to_a_measured_node(cl
     deals = get_node(tree, "deals")
     client = login(client, owner)
     response = client.post(
-        reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals, breakdown="平均受注単価 × 2")
+        reverse("goals:node-edit-save", args=[deals.pk]), node_form_data(deals, breakdown="平均受注単価 × 2")
     )
     assert response.status_code == 400
     assert "“avg_deal_size” is not a child of 受注件数. Its children are: leads." in response.content.decode()
     revenue = get_node(tree, "revenue")
     response = client.post(
-        reverse("goals:node-edit-save", args=[revenue.pk]), _edit_data(revenue, breakdown="受注件数 × 2")
+        reverse("goals:node-edit-save", args=[revenue.pk]), node_form_data(revenue, breakdown="受注件数 × 2")
     )
     assert response.status_code == 400 and "A breakdown is for a node whose numbers are entered" in (
         response.content.decode()
     )
     response = client.post(
-        reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals, breakdown="リード数 × 10 ÷ 100")
+        reverse("goals:node-edit-save", args=[deals.pk]), node_form_data(deals, breakdown="リード数 × 10 ÷ 100")
     )
     assert response.status_code == 302
     deals.refresh_from_db()
@@ -291,7 +268,7 @@ def test_a_node_used_by_a_breakdown_cannot_be_archived_or_moved_or_renamed(clien
     client = login(client, owner)
     response = client.post(reverse("goals:node-move-save", args=[leads.pk]), {"parent": get_node(tree, "revenue").pk})
     assert "The breakdown of 受注件数 (リード数 × 10 ÷ 100) uses leads" in response.content.decode()
-    response = client.post(reverse("goals:node-edit-save", args=[leads.pk]), _edit_data(leads, code="new_leads"))
+    response = client.post(reverse("goals:node-edit-save", args=[leads.pk]), node_form_data(leads, code="new_leads"))
     assert response.status_code == 400 and "uses the code leads" in response.content.decode()
 
 

@@ -13,7 +13,7 @@ from goals.models import ChangeAction, Initiative, Node, Tree, VersionConflict
 from goals.periods import fiscal_year, fiscal_year_dates
 from goals.treefile import export_tree, import_tree
 from metrics.models import Entry
-from tests.goals.helpers import HTMX, login, one, recorded
+from tests.goals.helpers import HTMX, login, node_form_data, one, recorded
 
 pytestmark = pytest.mark.django_db
 
@@ -177,22 +177,7 @@ def _v(node):
 
 
 def _node_data(node):
-    return {
-        "code": node.code,
-        "name": node.name,
-        "definition": node.definition,
-        "unit": node.unit,
-        "direction": node.direction,
-        "department": node.department_id or "",
-        "owner": "",
-        "aggregation": node.aggregation,
-        "formula": node.formula,
-        "target": "240",
-        "stretch": "",
-        "baseline": "",
-        "frequency": node.frequency,
-        "version": node.version,
-    }
+    return node_form_data(node, owner="", target="240", stretch="", baseline="")
 
 
 def _tree_data(tree):
