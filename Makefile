@@ -55,7 +55,7 @@ serve: install ## Production server: gunicorn with production settings (set SECR
 	$(PY) manage.py migrate --no-input
 	$(VENV)/bin/gunicorn config.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
-worker: install ## The background worker that sends emails (docs/deploy.md "Worker"); `DEBUG=true make worker` beside `make run`
+worker: install ## The background worker: emails, webhooks, progress after changes (docs/deploy.md "Worker"); `DEBUG=true make worker` beside `make run`
 	$(PY) manage.py db_worker --no-reload
 
 test: install $(CHARTJS_COPY) $(AXE_COPY) ## Whole suite; DATABASE_URL selects PostgreSQL; REQUIRE_BROWSER=1 makes browser tests mandatory

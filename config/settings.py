@@ -166,6 +166,8 @@ if API_RATE_LIMIT < 1:
 # deliveries are queued in the database (django-tasks-db) and run by `manage.py db_worker`, a process of its own
 # beside the app servers (docs/deploy.md "Worker").
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# After a change, the worker computes the tree's progress before someone opens a page (metrics/warming.py).
+PROGRESS_WARMING = env_bool("PROGRESS_WARMING", default=True)
 # Webhooks (docs/api.md "Webhooks"): tries per delivery, the wait before the second (doubling after), the time
 # a receiver has to answer; plain http and private addresses only where a developer allows them.
 WEBHOOK_ATTEMPTS = env_int("WEBHOOK_ATTEMPTS", 5)

@@ -11,10 +11,14 @@ registers a function here in its AppConfig.ready:
 - `register_page_context(page, provide)`: more context for a goals page, `provide(request, obj)` -> dict. The
   pages are "node" (the node page: its progress, initiatives with their effect, history of numbers) and
   "inbox" (the numbers due beside the comments).
+- `register_data_changed(changed)`: told of every write that raised trees' data_version
+  (Tree.bump_data_version), inside the write's transaction: `changed(tree_ids)` (metrics keeps their progress
+  ready for the next page, metrics.warming).
 """
 
 _node_holdings = []
 _page_contexts = {}
+_data_changed = []
 
 
 def register_node_holding(reason, held):
@@ -46,3 +50,14 @@ def page_context(page, request, obj=None):
     for provide in _page_contexts.get(page, []):
         context.update(provide(request, obj))
     return context
+
+
+def register_data_changed(changed):
+    _data_changed.append(changed)
+
+
+def data_changed(tree_ids):
+    """Tell what registered that the trees `tree_ids` changed (their data_version was raised)."""
+    tree_ids = list(tree_ids)
+    for changed in _data_changed:
+        changed(tree_ids)

@@ -9,7 +9,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from goals import periods
+from goals import hooks, periods
 from goals.accounts.models import Invitation  # noqa: F401
 
 # The discussion's models (threads, notices, agreements, action items, guests) are part of this app; they live in
@@ -262,8 +262,10 @@ class Tree(VersionedModel):
 
     @classmethod
     def bump_data_version(cls, tree_id):
-        """Count one more change to what the tree's progress is computed from (see data_version)."""
+        """Count one more change to what the tree's progress is computed from (see data_version), and tell
+        goals.hooks (metrics then keeps the tree's new progress ready once the change is committed)."""
         cls.objects.filter(pk=tree_id).update(data_version=F("data_version") + 1)
+        hooks.data_changed([tree_id])
 
 
 class NodeQuerySet(models.QuerySet):

@@ -8,7 +8,9 @@ class MetricsConfig(AppConfig):
 
     def ready(self):
         # goals pages and rules that involve numbers over time ask metrics through goals.hooks.
-        from metrics import pages, webhooks
+        from goals import hooks
+        from metrics import pages, warming, webhooks
 
         pages.register()
         webhooks.connect_signals()
+        hooks.register_data_changed(warming.schedule)

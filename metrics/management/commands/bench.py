@@ -36,6 +36,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection, transaction
 from django.test import Client, override_settings
@@ -273,6 +274,12 @@ class Command(BaseCommand):
                 "Tree dashboard, first view after a change (nothing cached)",
                 self._measure(client, "get", self._url("dashboard", big), runs, before=cache.clear),
             ),
+            (
+                "Tree dashboard, first view after a cell save, the worker having computed the progress",
+                self._measure(
+                    client, "get", self._url("dashboard", big), runs, before=self._saved_and_warmed(client, big)
+                ),
+            ),
             ("Node page: the KGI", self._measure(client, "get", self._url("node-detail", kgi), runs)),
             ("Node page: a KPI with a driver", self._measure(client, "get", self._url("node-detail", channel), runs)),
             ("Node chart data (JSON)", self._measure(client, "get", self._url("chart", kgi), runs)),
@@ -377,6 +384,23 @@ class Command(BaseCommand):
                 counts.add(len(captured))
         queries = str(min(counts)) if len(counts) == 1 else f"{min(counts)}–{max(counts)}"
         return queries, times
+
+    def _saved_and_warmed(self, client, tree):
+        """A function that saves one cell as the grid does, then runs the background worker's queued tasks (the
+        progress computed for the new numbers, metrics/warming.py), as a worker beside the app servers does."""
+        node = tree.nodes.filter(code__startswith="m", formula="").last()
+        week = tree.weeks[-2]
+        key = f"{node.pk}-{week:%Y%m%d}"
+        count = iter(range(10**6))
+
+        def before():
+            entry = Entry.objects.filter(node=node, week=week).first()
+            data = {f"v-{key}": str(3000 + next(count)), f"ver-{key}": str(entry.version if entry else 0)}
+            if client.post(reverse("metrics:save-cell"), data).status_code != 200:
+                raise RuntimeError("the cell save before the dashboard failed")
+            call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", "--queue-name", "*", verbosity=0)
+
+        return before
 
     def _measure_save(self, client, tree, runs):
         url = reverse("metrics:save-cell")

@@ -1,0 +1,76 @@
+"""A tree's progress made ready after a change, by the background worker, before someone opens a page.
+
+Every write that raises a tree's data_version (goals.models.Tree.bump_data_version: entries saved by hand, by
+file or through the API, nodes, targets, moves, archiving, tree files) asks, once its transaction has
+committed, for the tree's progress to be computed by the worker (`warm_progress`) at the week pages open on
+(the last complete week) and kept in the cache (metrics.progress). The first dashboard, node page, grid or home
+page after a change then reads it instead of computing it while someone waits (docs/performance.md).
+
+A burst of saves on one tree queues one task: a mark in the cache says that one is queued, and the task clears
+it before it reads the tree, so that a save made while it works queues the next one. The mark expires after
+PENDING_SECONDS, so a task that was lost (a worker stopped) holds nothing back for long. Nothing is kept in a
+process: the task and the mark live in the database and the shared cache. Without a worker, or with the cache
+down (the mark cannot be set, and a result could not be kept), nothing is queued and pages compute what they
+do not find, as before. `PROGRESS_WARMING = False` (environment `PROGRESS_WARMING=false`) turns it off.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.tasks import task
+
+from goals.models import Tree
+from metrics import progress
+
+logger = logging.getLogger(__name__)
+
+PENDING_SECONDS = 60
+
+
+def pending_key(tree_id) -> str:
+    return f"goaltree:warming:{settings.RELEASE}:{tree_id}"
+
+
+class _Queue:
+    """The on-commit callback that queues the task for one tree (one per tree and transaction)."""
+
+    def __init__(self, tree_id):
+        self.tree_id = tree_id
+
+    def __call__(self):
+        try:
+            fresh = cache.add(pending_key(self.tree_id), 1, PENDING_SECONDS)
+        except Exception:  # the cache is down: a result could not be kept either
+            logger.warning("warming: the cache cannot be reached", exc_info=True)
+            return
+        if fresh:
+            warm_progress.enqueue(self.tree_id)
+
+
+def schedule(tree_ids) -> None:
+    """Queue the progress of `tree_ids` to be computed once the current transaction commits."""
+    if not settings.PROGRESS_WARMING:
+        return
+    # Django drops the callbacks of a transaction rolled back, so a callback still listed is one still to run.
+    queued = {
+        callback.tree_id for _savepoints, callback, *_rest in connection.run_on_commit if isinstance(callback, _Queue)
+    }
+    for tree_id in dict.fromkeys(tree_ids):
+        if tree_id not in queued:
+            transaction.on_commit(_Queue(tree_id))
+
+
+@task()
+def warm_progress(tree_id):
+    """Compute and keep the tree's progress at its pages' default week, unless it is kept already."""
+    try:
+        cache.delete(pending_key(tree_id))
+    except Exception:
+        logger.warning("warming: the cache cannot be reached", exc_info=True)
+        return
+    tree = Tree.objects.filter(pk=tree_id).first()
+    if tree is None:
+        return
+    progress.tree_progress(tree, progress.default_as_of(tree), notes_for=set())
