@@ -49,7 +49,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Context, Decimal, InvalidOperation
 from functools import cached_property
@@ -66,7 +66,7 @@ from goals.models import Node
 from goals.outline import tree_order
 from goals.periods import clamp_week
 from metrics import engine
-from metrics.engine import NodeData, NodeProgress, NodeState, Progress, TreeData
+from metrics.engine import LazyNodeProgress, NodeData, NodeProgress, NodeState, Progress, TreeData
 from metrics.models import Entry
 
 FORMAT = 4  # the shape of what is stored; the release covers every other change of the code
@@ -545,32 +545,13 @@ def _decode(payload, item: LoadedTree) -> Progress | None:
     )
 
 
-def _series_property(name):
-    slot = NodeProgress.__dict__[name]  # the slot of the computed class, where the rebuilt series is kept
-
-    def get(self):
-        try:
-            return slot.__get__(self, type(self))
-        except AttributeError:
-            self._rebuild()
-            return slot.__get__(self, type(self))
-
-    return property(get, doc=f"NodeProgress.{name}, rebuilt when first read.")
-
-
-class _CachedNodeProgress(NodeProgress):
+class _CachedNodeProgress(LazyNodeProgress):
     """A NodeProgress read back from the cache: its figures at once, its weekly series when first read.
 
     It equals the NodeProgress compute() gave (== compares every field), and pickles and copies as one.
     """
 
     __slots__ = ("_stored",)
-
-    weeks = _series_property("weeks")
-    cumulative_actual = _series_property("cumulative_actual")
-    cumulative_target = _series_property("cumulative_target")
-    cumulative_stretch = _series_property("cumulative_stretch")
-    cumulative_forecast = _series_property("cumulative_forecast")
 
     @classmethod
     def of(cls, node, weeks, d, threshold, stored):
@@ -582,7 +563,7 @@ class _CachedNodeProgress(NodeProgress):
         object.__setattr__(self, "_stored", (weeks, d, threshold, stored))
         return self
 
-    def _rebuild(self):
+    def _fill(self):
         weeks, d, threshold, stored = self._stored
         _figures, weekly, reasons, projected, run_actual, run_forecast, packed = stored
         if packed is not None:  # a measured node: its weekly values are its entries
@@ -612,19 +593,3 @@ class _CachedNodeProgress(NodeProgress):
         )
         for name in _SERIES:
             NodeProgress.__dict__[name].__set__(self, getattr(rebuilt, name))
-
-    def _fields(self):
-        return tuple(getattr(self, item.name) for item in fields(NodeProgress))
-
-    def __eq__(self, other):
-        if not isinstance(other, NodeProgress):
-            return NotImplemented
-        return self._fields() == tuple(getattr(other, item.name) for item in fields(NodeProgress))
-
-    __hash__ = NodeProgress.__hash__
-
-    def __reduce__(self):
-        return NodeProgress, self._fields()
-
-    def __repr__(self):
-        return repr(NodeProgress(*self._fields()))

@@ -62,6 +62,7 @@ from metrics.engine.evidence import (
 )
 from metrics.engine.ranking import MISSING, RANKED, STILL, RankedKPI, rank_kpis
 from metrics.engine.results import (
+    LazyNodeProgress,
     NodeState,
     achievement_of,
     node_state,
@@ -155,6 +156,7 @@ __all__ = [
     "EngineWarning",
     "InitiativeEffect",
     "LagCorrelation",
+    "LazyNodeProgress",
     "NodeData",
     "NodeProgress",
     "NodeState",

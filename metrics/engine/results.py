@@ -10,6 +10,7 @@ Decisions (docs/numbers.md "Progress"):
 
 import decimal
 from collections.abc import Sequence
+from dataclasses import fields
 from datetime import date
 from decimal import Decimal
 from itertools import repeat
@@ -89,14 +90,12 @@ def node_progress(
     else:
         status = status_of(actual, target_to_date, achievement, data.direction, threshold)
 
-    forecasts = [None] * (d + 1) + node.weekly_forecast[d + 1 :]
-    columns = zip(weeks, node.weekly, week_targets, node.reasons, week_stretch, forecasts, strict=False)
-    week_values = list(map(tuple.__new__, repeat(WeekValue), columns))  # without WeekValue's Python-level __new__
     start = max(d, 0)
-    return NodeProgress(
+    columns = (weeks, node.weekly, week_targets, node.reasons, week_stretch, node.weekly_forecast, d)
+    return _ComputedNodeProgress.of(
+        columns,
         code=node.code,
         node=data,
-        weeks=week_values,
         actual_to_date=actual,
         actual_reason=None if actual is not None else reason,
         target_to_date=target_to_date,
@@ -115,6 +114,105 @@ def node_progress(
     )
 
 
+# --- series built when first read ---------------------------------------------------------------------------
+
+
+def _series_property(name):
+    slot = NodeProgress.__dict__[name]  # the slot of NodeProgress, where the built series is kept
+
+    def get(self):
+        try:
+            return slot.__get__(self, type(self))
+        except AttributeError:
+            self._fill()
+            return slot.__get__(self, type(self))
+
+    # Setting goes to the slot: NodeProgress.__init__ (dataclasses.replace, copies) sets every field.
+    return property(get, slot.__set__, doc=f"NodeProgress.{name}, built when first read.")
+
+
+class LazyNodeProgress(NodeProgress):
+    """A NodeProgress whose series (`weeks`, `cumulative_*`) may be built when first read: `_fill` sets those not
+    set yet. compute() gives one (`_ComputedNodeProgress`), and so does metrics.progress for a kept result.
+
+    It equals a NodeProgress with the same fields (== compares every field), has its repr, and pickles and
+    copies as one.
+    """
+
+    __slots__ = ()
+
+    weeks = _series_property("weeks")
+    cumulative_actual = _series_property("cumulative_actual")
+    cumulative_target = _series_property("cumulative_target")
+    cumulative_stretch = _series_property("cumulative_stretch")
+    cumulative_forecast = _series_property("cumulative_forecast")
+
+    def _fill(self):
+        raise NotImplementedError
+
+    def _fields(self):
+        return tuple(getattr(self, name) for name in _FIELDS)
+
+    def __eq__(self, other):
+        if not isinstance(other, NodeProgress):
+            return NotImplemented
+        return self._fields() == tuple(getattr(other, name) for name in _FIELDS)
+
+    __hash__ = NodeProgress.__hash__
+
+    def __reduce__(self):
+        return NodeProgress, self._fields()
+
+    def __repr__(self):
+        return repr(NodeProgress(*self._fields()))
+
+
+_FIELDS = tuple(item.name for item in fields(NodeProgress))
+_SET = {name: NodeProgress.__dict__[name].__set__ for name in _FIELDS}
+_SET_WEEKS = _SET["weeks"]
+
+
+class _ComputedNodeProgress(LazyNodeProgress):
+    """compute()'s NodeProgress: its weekly rows (`weeks`) are built from the engine node's columns when first
+    read, as node_progress built them before (one WeekValue per week, zip stops at the shortest column)."""
+
+    __slots__ = ("_columns",)
+
+    @classmethod
+    def of(cls, columns, **values):
+        self = object.__new__(cls)
+        for name, value in values.items():
+            _SET[name](self, value)
+        _SET["_columns"](self, columns)
+        return self
+
+    def _fill(self):
+        weeks, weekly, week_targets, reasons, week_stretch, weekly_forecast, d = self._columns
+        forecasts = [None] * (d + 1) + weekly_forecast[d + 1 :]
+        columns = zip(weeks, weekly, week_targets, reasons, week_stretch, forecasts, strict=False)
+        _SET_WEEKS(self, list(map(tuple.__new__, repeat(WeekValue), columns)))  # without WeekValue's __new__
+
+
+_SET["_columns"] = _ComputedNodeProgress.__dict__["_columns"].__set__
+
+
+_ACTUAL, _REASON = itemgetter(WeekValue._fields.index("actual")), itemgetter(WeekValue._fields.index("reason"))
+
+
+def _week_columns(result: NodeProgress, d: int):
+    """(weekly values, reasons, forecasts after the index `d`) of the node's weeks, as WeekValue.actual, .reason and
+    .forecast of `result.weeks` give them; from compute()'s columns without building the rows where it can."""
+    columns = getattr(result, "_columns", None)
+    if columns is not None:
+        weeks, weekly, week_targets, reasons, week_stretch, weekly_forecast, d0 = columns
+        n = len(weeks)
+        if n == len(weekly) == len(week_targets) == len(reasons) == len(week_stretch) == len(weekly_forecast):
+            later = weekly_forecast[d + 1 :] if d >= d0 else ([None] * (d0 + 1) + weekly_forecast[d0 + 1 :])[d + 1 :]
+            return weekly, reasons, later
+    rows = result.weeks
+    return list(map(_ACTUAL, rows)), list(map(_REASON, rows)), [week.forecast for week in rows[d + 1 :]]
+
+
 # --- rebuilding a node's results (metrics.progress) ---------------------------------------------------------
 
 
@@ -129,12 +227,12 @@ class NodeState(NamedTuple):
     run_forecast: list | None  # recomputed formula nodes only: the running forecast from the as-of week on
 
 
-_ACTUAL, _REASON = itemgetter(WeekValue._fields.index("actual")), itemgetter(WeekValue._fields.index("reason"))
-
-
 def projected_weeks(result: NodeProgress, d: int):
     """The weekly forecast of every week after the as-of week: one value where they are all alike, else a list."""
-    later = [week.forecast for week in result.weeks[d + 1 :]]
+    return _projected(_week_columns(result, d)[2])
+
+
+def _projected(later: list):
     if not later:
         return None
     return later[0] if later.count(later[0]) == len(later) else later
@@ -142,10 +240,8 @@ def projected_weeks(result: NodeProgress, d: int):
 
 def node_state(result: NodeProgress, d: int) -> NodeState:
     """The state of a computed node at the as-of week's index `d` (the index of Progress.as_of_week)."""
-    weeks = result.weeks
-    weekly = list(map(_ACTUAL, weeks))
-    reasons = list(map(_REASON, weeks))
-    projected = projected_weeks(result, d)
+    weekly, reasons, later = _week_columns(result, d)
+    weekly, reasons, projected = list(weekly), list(reasons), _projected(later)
     if result.node.is_formula and Node(result.node).aggregation == RECOMPUTE:
         # Its running values may come from its formula, not from its weekly values: kept as computed.
         return NodeState(
