@@ -46,7 +46,8 @@ the two digit for digit; every projected week has the same inputs, so one evalua
 whether a node's values are all present is learnt once; sensitivity recomputes only the changed node's
 ancestors and their changed weeks, aggregates their period values only where they are read, and skips
 comparing weeks that the Decimal context proves changed. compute() pauses the cyclic garbage collector
-(core.collector_paused, which metrics.progress uses too while it reads entries). Results are also kept
+(core.collector_paused, which metrics.progress uses too while it reads entries). A node's weekly rows
+(`NodeProgress.weeks`) are built when first read (results.LazyNodeProgress). Results are also kept
 between requests by metrics.progress, which rebuilds a node's weekly series from a few values (`node_state`,
 `rebuild_node_progress`), and the entry grid needs only `weekly_values`.
 """

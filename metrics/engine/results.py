@@ -1,7 +1,10 @@
 """A node's results (NodeProgress): the figures at the as-of week, its status, and the series the charts draw.
 
-metrics.progress keeps a computed node as a few values (`node_state`) and rebuilds its NodeProgress from
-them with the same functions (`rebuild_node_progress`), without computing the tree again.
+compute()'s NodeProgress builds its weekly rows (`weeks`, 157 WeekValues for a three-year period) when they are
+first read (`LazyNodeProgress`): most pages read the weeks of one node or none. metrics.progress keeps a
+computed node as a few values (`node_state`, read from the engine's columns without building the rows) and
+rebuilds its NodeProgress from them with the same functions (`rebuild_node_progress`), without computing the
+tree again.
 
 Decisions (docs/numbers.md "Progress"):
 - Achievement can be negative (a negative actual against a positive target) and is then off track.
@@ -183,7 +186,7 @@ class _ComputedNodeProgress(LazyNodeProgress):
         self = object.__new__(cls)
         for name, value in values.items():
             _SET[name](self, value)
-        _SET["_columns"](self, columns)
+        object.__setattr__(self, "_columns", columns)  # what `weeks` is built from (and node_state reads)
         return self
 
     def _fill(self):
@@ -191,9 +194,6 @@ class _ComputedNodeProgress(LazyNodeProgress):
         forecasts = [None] * (d + 1) + weekly_forecast[d + 1 :]
         columns = zip(weeks, weekly, week_targets, reasons, week_stretch, forecasts, strict=False)
         _SET_WEEKS(self, list(map(tuple.__new__, repeat(WeekValue), columns)))  # without WeekValue's __new__
-
-
-_SET["_columns"] = _ComputedNodeProgress.__dict__["_columns"].__set__
 
 
 _ACTUAL, _REASON = itemgetter(WeekValue._fields.index("actual")), itemgetter(WeekValue._fields.index("reason"))
