@@ -196,7 +196,7 @@ def finite_headline(value: Decimal, unit="", ja=None) -> str:
     if not -LIMIT < value < LIMIT:
         return str(TOO_LARGE)
     if unit in COUNT_UNITS:
-        value = _summary_value(value, unit)
+        value = finite_summary_value(value, unit)
     magnitude = abs(value)
     if unit == "%":
         return finite_number(value, unit, None, ja)
@@ -268,8 +268,8 @@ _TENTH = Decimal("0.1")
 _HUNDREDTH = Decimal("0.01")
 
 
-def _summary_value(value: Decimal, unit: str = "", whole_counts: bool = True) -> Decimal:
-    """summary_value() in the display context (its callers': the number filters and finite_headline)."""
+def finite_summary_value(value: Decimal, unit: str = "", whole_counts: bool = True) -> Decimal:
+    """summary_value() of a finite Decimal within the bound, in the display context."""
     if unit in COUNT_UNITS and whole_counts:
         return value.quantize(_ONE, ROUND_HALF_UP)
     if unit == "%":
@@ -287,7 +287,7 @@ def summary_value(value: Decimal, unit: str = "", whole_counts: bool = True) -> 
     else at most two decimals (half even, trailing zeros dropped). `value` is a finite Decimal within the bound.
     `whole_counts=False` for the rows of a weekly table, which are not summaries: a weekly target of 4.615385件
     reads 4.62 there, so that the weeks add up to the period's target as read."""
-    return _summary_value(value, unit, whole_counts)
+    return finite_summary_value(value, unit, whole_counts)
 
 
 @own_context
@@ -315,9 +315,9 @@ def percent(value, places=1):
     return finite_percent(value, places)
 
 
-def week_label(week: date) -> str:
-    """`6/29週` in Japanese, `w/c 29 Jun` in English."""
-    if _is_ja():
+def week_label(week: date, ja: bool | None = None) -> str:
+    """`6/29週` in Japanese, `w/c 29 Jun` in English (`ja`: _is_ja(), when the caller has looked it up)."""
+    if _is_ja() if ja is None else ja:
         return f"{week.month}/{week.day}週"
     return week.strftime("w/c %-d %b")
 

@@ -199,6 +199,12 @@ def percent(value, places=1):
     return f"{grouped(value, places)}%"
 
 
+def week_label(week) -> str:
+    if _is_ja():
+        return f"{week.month}/{week.day}週"
+    return week.strftime("w/c %-d %b")
+
+
 # --- metrics.ranking --------------------------------------------------------------------------------------
 
 

@@ -9,10 +9,13 @@ text and the same type (str or SafeString, which the dashboard rows escape diffe
 """
 
 import decimal
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -190,6 +193,23 @@ def _compare_all(value, unit, language):
             _same(new, old, value, places, language=language)
 
 
+def _compare_in_context(value, unit, language):
+    """The filters' forms the dashboard rows call (metrics.templatetags.dashboard_tags), in the display context as
+    the rows' tags run them, with the language given once per tag and not."""
+    ja = _ja(language)
+    with translation.override(language):
+        for given_ja in (ja, None):
+            got = _call(formatting.own_context(progress_tags.figure_in_context), value, unit, given_ja)
+            assert got == _call(oracle.figure, value, unit)
+            got = _call(formatting.own_context(progress_tags.signed_impact_in_context), value, unit, given_ja)
+            assert got == _call(oracle.signed_impact, value, unit)
+        got = _call(formatting.own_context(progress_tags.cell_in_context), value, unit)
+        assert got == _call(oracle.cell, value, unit)
+        assert _call(formatting.own_context(goaltree.pct_in_context), value) == _call(oracle.pct, value)
+        got = _call(formatting.own_context(progress_tags.signed_pct_in_context), value)
+        assert got == _call(oracle.signed_pct, value)
+
+
 def _compare_finite(value, unit, language):
     """The helpers for a finite Decimal, with the language given (as the dashboard rows give it) and not."""
     if not isinstance(value, Decimal) or not value.is_finite():
@@ -218,6 +238,7 @@ def _compare_finite(value, unit, language):
 def test_every_special_value_in_every_unit_and_language(unit, language):
     for value in SPECIAL:
         _compare_all(value, unit, language)
+        _compare_in_context(value, unit, language)
         _compare_finite(value, unit, language)
 
 
@@ -227,6 +248,7 @@ def test_every_special_value_in_every_unit_and_language(unit, language):
 @example(value=Decimal("-0.0000004"), unit="", language="ja")
 def test_the_fast_paths_write_what_the_code_before_them_wrote(value, unit, language):
     _compare_all(value, unit, language)
+    _compare_in_context(value, unit, language)
     _compare_finite(value, unit, language)
 
 
@@ -236,3 +258,23 @@ def test_and_so_under_a_callers_odd_decimal_context(value, unit, language):
     odd = decimal.Context(prec=3, rounding=decimal.ROUND_DOWN, traps=[decimal.Inexact, decimal.Rounded])
     with decimal.localcontext(odd):
         _compare_all(value, unit, language)
+        _compare_in_context(value, unit, language)
+
+
+@pytest.mark.parametrize(
+    "reason",
+    [None, "", "No target yet", "<b>&\"'</b>", mark_safe("<b>safe</b>"), gettext_lazy("No data"), 0, 5, Decimal(1)],
+)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_muted_dash_is_what_format_html_made(reason, language):
+    with translation.override(language):
+        got, expected = goaltree.missing(reason), oracle.missing(reason)
+    assert (type(got), got) == (type(expected), expected)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_week_labels_with_the_language_given(language):
+    ja = _ja(language)
+    with translation.override(language):
+        for week in (date(2026, 6, 29), date(2000, 1, 3), date(2100, 12, 27)):
+            assert formatting.week_label(week, ja) == formatting.week_label(week) == oracle.week_label(week)
