@@ -103,8 +103,9 @@ def _quantize(value: Decimal, places: int) -> Decimal:
     quantum = _QUANTA.get(places) if type(places) is int else None
     if quantum is None:
         quantum = Decimal(1).scaleb(-places)
-    # Positional arguments: Decimal.quantize parses keyword arguments slowly (about twice its own time).
-    rounded = value.quantize(quantum, None, _context(value))
+    # Positional arguments: Decimal.quantize parses keyword arguments slowly (about twice its own time). Below
+    # 10^51, _context(value) is _ROUNDING.
+    rounded = value.quantize(quantum, None, _ROUNDING if value.adjusted() <= 50 else _context(value))
     return rounded.copy_abs() if rounded.is_zero() else rounded  # never "-0"
 
 
@@ -142,8 +143,12 @@ def finite_grouped(value: Decimal, places: int | None = None) -> str:
         return finite_plain(value)
     if places is None:
         return _trimmed(format(value, ",f"))
-    text = format(_quantize(value, places), f",.{places}f")
+    spec = _GROUPED_SPECS.get(places) if type(places) is int else None
+    text = format(_quantize(value, places), spec or f",.{places}f")
     return "0" if text == "-0" else text
+
+
+_GROUPED_SPECS = {places: f",.{places}f" for places in range(MAX_DECIMAL_PLACES + 1)}
 
 
 def _six_places(value: Decimal) -> str:

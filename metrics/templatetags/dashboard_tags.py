@@ -46,6 +46,8 @@ def _escape(text) -> str:
     """conditional_escape as text: what is already HTML as it is, anything else escaped (html.escape, as Django's
     escape does). Without Django's lazy-argument wrapper and SafeString per call, which cost more than the
     escaping itself for the few thousand values of a dashboard; each tag marks its whole result safe once."""
+    if type(text) is str:  # most values: no __html__ to look for
+        return html.escape(text)
     if hasattr(text, "__html__"):
         return text.__html__()
     return html.escape(str(text))
