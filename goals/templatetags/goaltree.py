@@ -1,11 +1,16 @@
 """Template helpers for numbers, weeks and statuses: {% load goaltree %}. They format; they never query."""
 
+import html
+from decimal import Decimal
+
 from django import template
 from django.template.loader import render_to_string
-from django.utils.html import format_html
+from django.utils.functional import Promise
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from goals import formatting
+from goals.bounds import LIMIT
 from goals.models import display_name as _display_name
 
 register = template.Library()
@@ -14,14 +19,34 @@ register = template.Library()
 def to_show(value):
     """(the Decimal to show, None) or (None, the muted dash to show instead: missing, or too large to show).
 
-    Every number filter starts here, so that no figure can make a page fail (docs/numbers.md "Bounds").
+    Every number filter starts here, so that no figure can make a page fail (docs/numbers.md "Bounds"). The
+    Decimal to show is finite and within the bound, so the filters format it with goals.formatting's finite_*
+    helpers, without reading it again.
     """
+    if type(value) is Decimal and value.is_finite() and -LIMIT < value < LIMIT:  # the usual figure
+        return value, None
     number = formatting.to_decimal(value)
     if number is None:
         return None, _missing()
     if formatting.is_too_large(number):
         return None, _missing(formatting.TOO_LARGE)
     return number, None
+
+
+def escaped(text) -> str:
+    """conditional_escape as text (what is already HTML as it is, anything else escaped as Django's escape does),
+    without Django's lazy-argument wrapper and SafeString per call: the number filters build their few bytes of
+    HTML with it and mark the whole safe once, as format_html would have made them."""
+    if isinstance(text, Promise):
+        text = str(text)
+    if hasattr(text, "__html__"):
+        return text.__html__()
+    return html.escape(str(text))
+
+
+def titled(title: str, text: str) -> SafeString:
+    """format_html('<span title="{}">{}</span>', title, text) for two plain strings."""
+    return SafeString(f'<span title="{html.escape(title)}">{html.escape(text)}</span>')
 
 
 @register.filter
@@ -31,7 +56,7 @@ def num(value, unit=""):
     value, dash = to_show(value)
     if dash:
         return dash
-    return formatting.number(value, unit)
+    return formatting.finite_number(value, unit)
 
 
 @register.filter
@@ -41,16 +66,22 @@ def headline(value, unit=""):
     value, dash = to_show(value)
     if dash:
         return dash
-    return format_html('<span title="{}">{}</span>', formatting.number(value, unit), formatting.headline(value, unit))
+    ja = formatting._is_ja()
+    return titled(formatting.finite_number(value, unit, None, ja), formatting.finite_headline(value, unit, ja))
 
 
 @register.filter
 @formatting.own_context
 def pct(value):
+    return pct_in_context(value)
+
+
+def pct_in_context(value):
+    """pct in the display context (for dashboard_tags, whose tags switch to it once)."""
     value, dash = to_show(value)
     if dash:
         return dash
-    return formatting.percent(value)
+    return formatting.finite_percent(value)
 
 
 @register.filter
@@ -82,10 +113,10 @@ def status_badge(status, reason=""):
 
 
 def _missing(reason=None):
-    return format_html(
-        '<span class="missing" title="{}">—<span class="visually-hidden">{}</span></span>',
-        reason or _("No data"),
-        _("No data"),
+    """format_html('<span class="missing" title="{}">—<span class="visually-hidden">{}</span></span>', ...)."""
+    title = escaped(reason or _("No data"))
+    return SafeString(
+        f'<span class="missing" title="{title}">—<span class="visually-hidden">{escaped(_("No data"))}</span></span>'
     )
 
 
@@ -107,10 +138,10 @@ def rounded(value, unit=""):
     if dash:
         return dash
     if value == value.to_integral_value():
-        return formatting.number(value, unit)
+        return formatting.finite_number(value, unit)
     places = 1 if unit in ("%", "％") else (0 if abs(value) >= 100 else 2)
-    exact, shown = formatting.number(value, unit), formatting.number(value, unit, places)
-    return format_html('<span title="{}">{}</span>', exact, shown)
+    ja = formatting._is_ja()
+    return titled(formatting.finite_number(value, unit, None, ja), formatting.finite_number(value, unit, places, ja))
 
 
 @register.filter

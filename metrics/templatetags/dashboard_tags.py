@@ -8,7 +8,8 @@
 
 The same markup, byte for byte, as the templates they replace made (tests/metrics/test_dashboard_tags.py keeps
 those templates and compares, in Japanese and English, with and without a department), escaped the same way:
-each figure through the same filters, the badge through progress_tags.badge. A 200-node outline and its 200
+each figure through the same filters (their *_in_context forms: each tag switches to the display Decimal
+context and looks the language up once), the badge through progress_tags.badge. A 200-node outline and its 200
 levers and a 156-week table were most of the time of rendering the dashboard's numbers (an include per lever);
 one Python loop each does them in a fraction of it. The node link is reversed once per page and completed with
 each node's id.
@@ -19,18 +20,21 @@ import html
 from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from goals.templatetags.goaltree import missing, pct, week
+from goals import formatting
+from goals.formatting import week_label
+from goals.templatetags.goaltree import missing, pct_in_context
 from metrics.templatetags.progress_tags import (
-    badge,
+    badge_in,
     bar_width,
-    cell,
-    figure,
+    cell_in_context,
+    figure_in_context,
     missing_reason,
     reason_text,
-    signed_impact,
-    signed_pct,
+    signed_impact_in_context,
+    signed_pct_in_context,
 )
 
 register = template.Library()
@@ -42,6 +46,8 @@ def _escape(text) -> str:
     """conditional_escape as text: what is already HTML as it is, anything else escaped (html.escape, as Django's
     escape does). Without Django's lazy-argument wrapper and SafeString per call, which cost more than the
     escaping itself for the few thousand values of a dashboard; each tag marks its whole result safe once."""
+    if type(text) is str:  # most values: no __html__ to look for
+        return html.escape(text)
     if hasattr(text, "__html__"):
         return text.__html__()
     return html.escape(str(text))
@@ -57,9 +63,13 @@ def node_url_maker():
 
 
 @register.simple_tag(takes_context=True)
+@formatting.own_context
 def outline(context, rows):
     """The rows of metrics.reports.flat as nested lists: status bar, name, figures, badge, achievement."""
     escape = _escape
+    language = get_language()
+    ja = (language or "ja").startswith("ja")  # formatting._is_ja(), looked up once
+    figure, pct = figure_in_context, pct_in_context
     node_url = node_url_maker()
     query = escape(context.get("node_query", ""))
     calculated = '<span class="kind-tag">' + escape(_("Calculated")) + "</span>"
@@ -72,6 +82,7 @@ def outline(context, rows):
         unit = node.unit
         department = node.department
         target = result.target_to_date
+        actual = escape(figure(result.actual_to_date, unit, ja))
         append(
             "<li>\n"
             f'  <div class="tree-node is-{escape(row.status)}{" is-context" if row.context_only else ""}">\n'
@@ -81,9 +92,9 @@ def outline(context, rows):
             f'      <span class="tree-node__meta">{escape(department.name) if department else ""}'
             f"{for_context if row.context_only else ''}</span>\n"
             "    </div>\n"
-            f'    <div class="tree-node__figures">{escape(figure(result.actual_to_date, unit))} <span class="muted">/ '
-            f"{escape(figure(target, unit)) if target is not None else no_target}</span></div>\n"
-            f'    <div class="tree-node__status">{escape(badge(row.status, missing_reason(result)))} '
+            f'    <div class="tree-node__figures">{actual} <span class="muted">/ '
+            f"{escape(figure(target, unit, ja)) if target is not None else no_target}</span></div>\n"
+            f'    <div class="tree-node__status">{escape(badge_in(row.status, missing_reason(result), language))} '
             f'<span class="tree-node__pct">{escape(pct(result.achievement))}</span></div>\n'
             "  </div>\n"
         )
@@ -97,9 +108,12 @@ def outline(context, rows):
 
 
 @register.simple_tag(takes_context=True)
+@formatting.own_context
 def impact_rows(context, rows, node_query=None):
     """One <li> per RankedRow: the KPI's link, its impact with its sign, the sentence, its elasticity, the bar."""
     escape = _escape
+    ja = formatting._is_ja()
+    signed_impact, signed_pct = signed_impact_in_context, signed_pct_in_context
     node_url = node_url_maker()
     query = escape(context.get("node_query", "") if node_query is None else node_query)
     elasticity = escape(_("Elasticity"))
@@ -113,7 +127,7 @@ def impact_rows(context, rows, node_query=None):
         node, sensitivity = row.node, row.sensitivity
         parts.append(
             f'<li class="{"" if row.helps else "is-against"}"><a href="{escape(node_url(node.pk))}{query}">'
-            f'{escape(node.name)}</a> <span class="num">{escape(signed_impact(row.impact, row.kgi_unit))}</span>'
+            f'{escape(node.name)}</a> <span class="num">{escape(signed_impact(row.impact, row.kgi_unit, ja))}</span>'
             f'<p class="impact-sentence">{escape(row.sentence)}</p><span class="impact-elasticity muted">{elasticity} '
             f"{escape(signed_pct(sensitivity)) if sensitivity is not None else no_elasticity}</span>"
             '<svg class="lever-bar" viewBox="0 0 100 6" preserveAspectRatio="none" aria-hidden="true" '
@@ -124,9 +138,12 @@ def impact_rows(context, rows, node_query=None):
 
 
 @register.simple_tag
+@formatting.own_context
 def week_table_rows(rows, unit, has_stretch):
     """One <tr> per week: the week, its actual, target, actual and target to date, forecast, stretch, note."""
     escape = _escape
+    ja = formatting._is_ja()
+    cell = cell_in_context
     as_of = ' <span class="muted small">' + escape(_("(as of)")) + "</span>"
     not_yet = '<span class="muted">' + escape(_("not yet")) + "</span>"
     no_target = escape(missing(_("No target yet")))
@@ -148,9 +165,10 @@ def week_table_rows(rows, unit, has_stretch):
         target = no_target if row.target is None else escape(cell(row.target, unit))
         target_to_date = no_target if row.cumulative_target is None else escape(cell(row.cumulative_target, unit))
         stretch = f'<td class="num">{escape(cell(row.stretch, unit))}</td>' if has_stretch else ""
+        week = escape(week_label(row.week, ja) if row.week else "")  # goaltree's week filter
         parts.append(
             f'\n      <tr class="{"is-as-of" if row.is_as_of else "is-future" if row.is_future else ""}">\n'
-            f'        <th scope="row">{escape(week(row.week))}{as_of if row.is_as_of else ""}</th>\n'
+            f'        <th scope="row">{week}{as_of if row.is_as_of else ""}</th>\n'
             f'        <td class="num">{actual}</td>\n'
             f'        <td class="num">{target}</td>\n'
             f'        <td class="num">{to_date}</td>\n'

@@ -6,15 +6,14 @@ from functools import lru_cache
 from django import template
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from goals import formatting
-from goals.templatetags.goaltree import status_badge, to_show
+from goals.bounds import LIMIT
+from goals.templatetags.goaltree import status_badge, titled, to_show
 from metrics import engine
-from metrics.ranking import signed_headline
 
 register = template.Library()
 
@@ -39,7 +38,12 @@ def badge(status, reason=""):
     A 200-node outline shows the same few badges 200 times; rendering the badge template each time was a
     fifth of the dashboard's rendering time.
     """
-    return mark_safe(_badge(status, reason, get_language()))
+    return badge_in(status, reason, get_language())
+
+
+def badge_in(status, reason, language):
+    """badge in `language` (get_language()), for dashboard_tags, which looks it up once per tag."""
+    return mark_safe(_badge(status, reason, language))
 
 
 @lru_cache(maxsize=512)
@@ -73,6 +77,14 @@ def reason_text(reason):
 @formatting.own_context
 def signed_pct(value):
     """A change in percent with its sign: +1.0%, -0.5%."""
+    return signed_pct_in_context(value)
+
+
+def signed_pct_in_context(value):
+    """signed_pct in the display context (for dashboard_tags, whose tags switch to it once)."""
+    if type(value) is Decimal and value.is_finite() and -LIMIT < value < LIMIT:  # the usual figure
+        text = formatting.finite_percent(value)
+        return text if text.startswith("-") or value == 0 else "+" + text
     value = formatting.to_decimal(value)
     if value is None:
         return ""
@@ -105,19 +117,21 @@ def r_value(value):
     return formatting.grouped(value, 2)
 
 
-def _rounded(value, unit, whole_counts=True):
-    """Display rounding: goals.formatting.summary_value, the one rounding of every page (counts whole, half up)."""
-    return formatting.summary_value(value, unit, whole_counts)
-
-
 @register.filter
 @formatting.own_context
 def figure(value, unit=""):
     """{{ value|figure:node.unit }}: a figure with its unit, rounded for display; a muted dash for missing."""
+    return figure_in_context(value, unit)
+
+
+def figure_in_context(value, unit="", ja=None):
+    """figure in the display context, `ja` the language when the caller has looked it up (dashboard_tags, whose
+    tags switch to the context and look the language up once). Display rounding: goals.formatting.summary_value,
+    the one rounding of every page (counts whole, half up)."""
     value, dash = to_show(value)
     if dash:
         return dash
-    return formatting.number(_rounded(value, unit), unit)
+    return formatting.finite_number(formatting.finite_summary_value(value, unit), unit, None, ja)
 
 
 @register.filter
@@ -125,12 +139,19 @@ def figure(value, unit=""):
 def cell(value, unit=""):
     """A weekly table's figure without its unit (the unit is in the header), rounded like `figure` except that
     counts keep two decimals (a weekly row is not a summary); a muted dash when it is too large to show."""
+    return cell_in_context(value, unit)
+
+
+def cell_in_context(value, unit=""):
+    """cell in the display context (for dashboard_tags, whose tags switch to it once)."""
+    if type(value) is Decimal and value.is_finite() and -LIMIT < value < LIMIT:  # the usual figure
+        return formatting.finite_grouped(formatting.finite_summary_value(value, unit, False))
     if formatting.is_too_large(value):
         return to_show(value)[1]
     value = formatting.to_decimal(value)
     if value is None:
         return ""
-    return formatting.grouped(_rounded(value, unit, whole_counts=False))
+    return formatting.grouped(formatting.summary_value(value, unit, whole_counts=False))
 
 
 @register.filter
@@ -138,8 +159,19 @@ def cell(value, unit=""):
 def signed_impact(value, unit=""):
     """{{ row.impact|signed_impact:kgi.unit }}: an impact as a headline figure with its sign (+1230万円), the exact
     value in the title; a muted dash for missing."""
+    return signed_impact_in_context(value, unit)
+
+
+def signed_impact_in_context(value, unit="", ja=None):
+    """signed_impact in the display context, `ja` the language when the caller has looked it up (as
+    figure_in_context)."""
     value, dash = to_show(value)
     if dash:
         return dash
-    exact = formatting.number(value, unit)
-    return format_html('<span title="{}">{}</span>', f"+{exact}" if value > 0 else exact, signed_headline(value, unit))
+    if ja is None:
+        ja = formatting._is_ja()
+    exact = formatting.finite_number(value, unit, None, ja)
+    shown = formatting.finite_headline(value, unit, ja)  # metrics.ranking.signed_headline: the value is within
+    if value > 0:
+        exact, shown = f"+{exact}", f"+{shown}"
+    return titled(exact, shown)
