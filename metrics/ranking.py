@@ -95,8 +95,8 @@ def kpi_ranking(loaded: LoadedTree, progress: engine.Progress, department_id: in
 
 
 def signed_headline(value: Decimal | None, unit: str) -> str:
-    """A change as a headline figure with its sign: +1230万円, -¥12.3M, 0."""
-    if value is None:
+    """A change as a headline figure with its sign: +1230万円, -¥12.3M, 0. "" when missing (None, NaN)."""
+    if value is None or (isinstance(value, Decimal) and value.is_nan()):
         return ""
     text = formatting.headline(value, unit)
     return f"+{text}" if value > 0 and not formatting.is_too_large(value) else text

@@ -158,6 +158,18 @@ def _ja(language):
         return formatting._is_ja()
 
 
+def _signed_headline_oracle(value, unit):
+    """The code before, except that a NaN is missing ("") instead of raising on `value > 0`, fixed since."""
+    if isinstance(value, Decimal) and value.is_nan():
+        return ""
+    return oracle.signed_headline(value, unit)
+
+
+def test_signed_headline_of_a_nan_is_missing():
+    assert ranking.signed_headline(Decimal("NaN"), "円") == ""
+    assert ranking.signed_headline(Decimal("sNaN"), "") == ""
+
+
 # (new, oracle, takes a unit)
 FUNCTIONS = [
     (formatting.plain, oracle.plain, False),
@@ -175,7 +187,7 @@ FUNCTIONS = [
     (progress_tags.signed_impact, oracle.signed_impact, True),
     (progress_tags.signed_pct, oracle.signed_pct, False),
     (progress_tags.r_value, oracle.r_value, False),
-    (ranking.signed_headline, oracle.signed_headline, True),
+    (ranking.signed_headline, lambda value, unit: _signed_headline_oracle(value, unit), True),
     (goaltree.missing, oracle.missing, False),
 ]
 WITH_PLACES = [
