@@ -1,4 +1,3 @@
-import signal
 from datetime import date
 from decimal import Decimal
 
@@ -15,16 +14,6 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
-
-
-@pytest.fixture
-def signals_restored():
-    """For tests that run the task worker: it installs its own SIGINT/SIGTERM handlers; give pytest its own
-    back afterwards. Modules use it with pytestmark = pytest.mark.usefixtures("signals_restored")."""
-    saved = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
-    yield
-    for number, handler in saved.items():
-        signal.signal(number, handler)
 
 
 @pytest.fixture

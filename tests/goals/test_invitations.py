@@ -8,14 +8,14 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from goals.accounts import invitations
 from goals.models import Invitation, Membership
+from tests.worker import run_worker
 
-pytestmark = pytest.mark.usefixtures("english", "english_pages", "signals_restored")
+pytestmark = pytest.mark.usefixtures("english", "english_pages")
 
 
 PASSWORD = "a-long-unusual-passphrase-42"
@@ -24,10 +24,6 @@ PASSWORD = "a-long-unusual-passphrase-42"
 def _logout(client):
     client.logout()  # a new set of cookies: English again
     client.cookies["django_language"] = "en"
-
-
-def run_worker():
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
 
 def _link_path(message):

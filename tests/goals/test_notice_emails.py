@@ -16,8 +16,9 @@ from goals.access import access_for
 from goals.discussion import emails, threads
 from goals.models import Notice, NoticePreference
 from tests.goals.helpers import get_node
+from tests.worker import run_worker
 
-pytestmark = pytest.mark.usefixtures("transactional_db", "signals_restored")
+pytestmark = pytest.mark.usefixtures("transactional_db")
 
 NOTICE_TASK = "goals.discussion.emails.send_notice"
 DIGEST_TASK = "goals.discussion.emails.send_digest"
@@ -29,10 +30,6 @@ def people(owner, member, sales_member):
         user.email = f"{user.username}@example.com"
         user.save(update_fields=["email"])
     return owner, member, sales_member
-
-
-def run_worker():
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
 
 def _ask(tree, author, body="Where do leads come from?"):

@@ -6,16 +6,13 @@ import re
 import pytest
 from axes.models import AccessAttempt
 from django.core import mail
-from django.core.management import call_command
 from django.urls import reverse
 
-pytestmark = pytest.mark.usefixtures("english_pages", "signals_restored")
+from tests.worker import run_worker
+
+pytestmark = pytest.mark.usefixtures("english_pages")
 
 NEW = "another-long-passphrase-77"
-
-
-def run_worker():
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ from goals.access import access_for
 from goals.discussion import threads
 from goals.models import NoticePreference
 from metrics.entries import set_entry
+from tests.worker import run_worker
 
-pytestmark = pytest.mark.usefixtures("transactional_db", "signals_restored")
+pytestmark = pytest.mark.usefixtures("transactional_db")
 
 MONDAY_MORNING = "2026-07-06 09:00 +09:00"  # the last complete week is that of Monday 29 June
 REMINDER_TASK = "metrics.notify.send_reminder"
@@ -28,10 +29,6 @@ def people(owner, member, sales_member, viewer):
         user.email = f"{user.username}@example.com"
         user.save(update_fields=["email"])
     return owner, member, sales_member, viewer
-
-
-def run_worker():
-    call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
 
 
 def send_reminders(*args):

@@ -1,6 +1,5 @@
 """After a change, the worker computes the tree's progress before someone opens a page (metrics/warming.py)."""
 
-import io
 from datetime import date
 from decimal import Decimal
 from unittest import mock
@@ -8,7 +7,6 @@ from unittest import mock
 import pytest
 import time_machine
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -18,6 +16,7 @@ from goals.models import Tree
 from metrics import progress, warming
 from metrics.entries import set_entry
 from metrics.models import EntryChange
+from tests.worker import run_worker
 
 NOW = "2026-04-22 12:00 +0900"  # the last complete week is that of 2026-04-13
 WEEK = date(2026, 4, 13)
@@ -31,20 +30,6 @@ def queued():
 def enter(tree, code, value, week=WEEK):
     node = tree.nodes.get(code=code)
     set_entry(node, week, Decimal(value), user=None, source=EntryChange.Source.GRID)
-
-
-def run_worker():
-    call_command(
-        "db_worker",
-        "--batch",
-        "--no-startup-delay",
-        "--no-reload",
-        "--queue-name",
-        "*",
-        verbosity=0,
-        stdout=io.StringIO(),
-        stderr=io.StringIO(),
-    )
 
 
 def kept(tree):

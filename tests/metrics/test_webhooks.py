@@ -3,7 +3,6 @@ page, and the addresses refused."""
 
 import hashlib
 import hmac
-import io
 import json
 import threading
 from datetime import date
@@ -12,7 +11,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import time_machine
-from django.core.management import call_command
 from django.test import Client
 
 from goals.models import Node
@@ -20,6 +18,7 @@ from metrics import webhooks
 from metrics.entries import set_entry
 from metrics.models import ApiToken, EntryChange, Webhook, WebhookDelivery
 from tests.metrics.api.conftest import ApiClient
+from tests.worker import run_worker
 
 NOW = "2026-04-22 12:00 +0900"  # the last complete week is that of 2026-04-13
 WEEK = "2026-04-13"
@@ -59,20 +58,6 @@ class Receiver:
 
     def events(self):
         return [json.loads(body) for _headers, body in self.requests]
-
-
-def run_worker():
-    call_command(
-        "db_worker",
-        "--batch",
-        "--no-startup-delay",
-        "--no-reload",
-        "--queue-name",
-        "*",
-        verbosity=0,
-        stdout=io.StringIO(),
-        stderr=io.StringIO(),
-    )
 
 
 @pytest.fixture
