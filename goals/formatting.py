@@ -230,6 +230,18 @@ def finite_headline(value: Decimal, unit="", ja=None) -> str:
     return f"{text} {unit}" if unit else text
 
 
+def _read_unusual(value) -> tuple[Decimal | None, str]:
+    """A figure that is not a finite Decimal, as grouped, number, headline and percent read it: (the Decimal, "")
+    when it is a finite number after all (an int, a decimal string), else (None, what is shown instead: "" when
+    it is missing or unreadable, TOO_LARGE for an infinity)."""
+    value = to_decimal(value)
+    if value is None:
+        return None, ""
+    if not value.is_finite():
+        return None, str(TOO_LARGE)
+    return value, ""
+
+
 @own_context
 def plain(value: Decimal) -> str:
     """A decimal without exponent or trailing zeros: for inputs and files. "" for None, NaN and infinities."""
@@ -246,11 +258,9 @@ def plain(value: Decimal) -> str:
 def grouped(value: Decimal, places: int | None = None) -> str:
     """Full digits with a comma per three digits; every decimal unless `places` is given (then rounded half up)."""
     if type(value) is not Decimal or not value.is_finite():
-        value = to_decimal(value)
+        value, shown = _read_unusual(value)
         if value is None:
-            return ""
-        if not value.is_finite():
-            return str(TOO_LARGE)
+            return shown
     return finite_grouped(value, places)
 
 
@@ -260,11 +270,9 @@ def number(value, unit="", places=None):
     English; % glued. "" when missing; the words TOO_LARGE beyond the bound.
     """
     if type(value) is not Decimal or not value.is_finite():
-        value = to_decimal(value)
+        value, shown = _read_unusual(value)
         if value is None:
-            return ""
-        if not value.is_finite():
-            return str(TOO_LARGE)
+            return shown
     return finite_number(value, unit, places)
 
 
@@ -300,11 +308,9 @@ def headline(value, unit=""):
     """A headline figure: ja ≥1万 as whole 万, ≥1億 as 億 to 3 significant digits; en as K/M/B. Counts are whole
     (summary_value) before anything else."""
     if type(value) is not Decimal or not value.is_finite():
-        value = to_decimal(value)
+        value, shown = _read_unusual(value)
         if value is None:
-            return ""
-        if not value.is_finite():
-            return str(TOO_LARGE)
+            return shown
     return finite_headline(value, unit)
 
 
@@ -312,11 +318,9 @@ def headline(value, unit=""):
 def percent(value, places=1):
     """An achievement or rate in percent, one decimal: 105.0%. "" when missing; TOO_LARGE beyond the bound."""
     if type(value) is not Decimal or not value.is_finite():
-        value = to_decimal(value)
+        value, shown = _read_unusual(value)
         if value is None:
-            return ""
-        if not value.is_finite():
-            return str(TOO_LARGE)
+            return shown
     return finite_percent(value, places)
 
 
