@@ -89,6 +89,13 @@ def to_decimal(value) -> Decimal | None:
     return None if value.is_nan() else value
 
 
+def is_usual(value) -> bool:
+    """Whether `value` is the usual figure: a Decimal, finite and within the bound (what `within` says of a
+    Decimal, checked without a call). The number filters take it as it is and format it with the finite_*
+    helpers below; anything else goes through to_decimal and the bound's checks."""
+    return type(value) is Decimal and value.is_finite() and -LIMIT < value < LIMIT
+
+
 def is_too_large(value) -> bool:
     """Whether a figure cannot be shown: an infinity, or 10^15 or more in absolute value (docs/numbers.md)."""
     value = to_decimal(value)

@@ -1,7 +1,6 @@
 """Template helpers for numbers, weeks and statuses: {% load goaltree %}. They format; they never query."""
 
 import html
-from decimal import Decimal
 
 from django import template
 from django.template.loader import render_to_string
@@ -10,7 +9,6 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from goals import formatting
-from goals.bounds import LIMIT
 from goals.models import display_name as _display_name
 
 register = template.Library()
@@ -23,7 +21,7 @@ def to_show(value):
     Decimal to show is finite and within the bound, so the filters format it with goals.formatting's finite_*
     helpers, without reading it again.
     """
-    if type(value) is Decimal and value.is_finite() and -LIMIT < value < LIMIT:  # the usual figure
+    if formatting.is_usual(value):
         return value, None
     number = formatting.to_decimal(value)
     if number is None:
@@ -35,8 +33,11 @@ def to_show(value):
 
 def escaped(text) -> str:
     """conditional_escape as text (what is already HTML as it is, anything else escaped as Django's escape does),
-    without Django's lazy-argument wrapper and SafeString per call: the number filters build their few bytes of
-    HTML with it and mark the whole safe once, as format_html would have made them."""
+    without Django's lazy-argument wrapper and SafeString per call: the number filters and the dashboard's rows
+    (metrics.templatetags.dashboard_tags) build their HTML with it and mark the whole safe once, as format_html
+    would have made them."""
+    if type(text) is str:  # most values: nothing lazy, no __html__ to look for
+        return html.escape(text)
     if isinstance(text, Promise):
         text = str(text)
     if hasattr(text, "__html__"):

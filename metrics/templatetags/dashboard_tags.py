@@ -15,8 +15,6 @@ one Python loop each does them in a fraction of it. The node link is reversed on
 each node's id.
 """
 
-import html
-
 from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -25,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from goals import formatting
 from goals.formatting import week_label
-from goals.templatetags.goaltree import missing, pct_in_context
+from goals.templatetags.goaltree import escaped, missing, pct_in_context
 from metrics.templatetags.progress_tags import (
     badge_in,
     bar_width,
@@ -42,17 +40,6 @@ register = template.Library()
 _PLACEHOLDER = 2147483647  # a node id no database gives: replaced by each node's id in the reversed address
 
 
-def _escape(text) -> str:
-    """conditional_escape as text: what is already HTML as it is, anything else escaped (html.escape, as Django's
-    escape does). Without Django's lazy-argument wrapper and SafeString per call, which cost more than the
-    escaping itself for the few thousand values of a dashboard; each tag marks its whole result safe once."""
-    if type(text) is str:  # most values: no __html__ to look for
-        return html.escape(text)
-    if hasattr(text, "__html__"):
-        return text.__html__()
-    return html.escape(str(text))
-
-
 def node_url_maker():
     """A function of a node's pk giving reverse("goals:node-detail", args=[pk]), reversing only once."""
     address = reverse("goals:node-detail", args=[_PLACEHOLDER])
@@ -66,9 +53,9 @@ def node_url_maker():
 @formatting.own_context
 def outline(context, rows):
     """The rows of metrics.reports.flat as nested lists: status bar, name, figures, badge, achievement."""
-    escape = _escape
+    escape = escaped
     language = get_language()
-    ja = (language or "ja").startswith("ja")  # formatting._is_ja(), looked up once
+    ja = formatting._is_ja()
     figure, pct = figure_in_context, pct_in_context
     node_url = node_url_maker()
     query = escape(context.get("node_query", ""))
@@ -111,7 +98,7 @@ def outline(context, rows):
 @formatting.own_context
 def impact_rows(context, rows, node_query=None):
     """One <li> per RankedRow: the KPI's link, its impact with its sign, the sentence, its elasticity, the bar."""
-    escape = _escape
+    escape = escaped
     ja = formatting._is_ja()
     signed_impact, signed_pct = signed_impact_in_context, signed_pct_in_context
     node_url = node_url_maker()
@@ -141,7 +128,7 @@ def impact_rows(context, rows, node_query=None):
 @formatting.own_context
 def week_table_rows(rows, unit, has_stretch):
     """One <tr> per week: the week, its actual, target, actual and target to date, forecast, stretch, note."""
-    escape = _escape
+    escape = escaped
     ja = formatting._is_ja()
     cell = cell_in_context
     as_of = ' <span class="muted small">' + escape(_("(as of)")) + "</span>"

@@ -11,7 +11,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from goals import formatting
-from goals.bounds import LIMIT
 from goals.templatetags.goaltree import status_badge, titled, to_show
 from metrics import engine
 
@@ -82,7 +81,7 @@ def signed_pct(value):
 
 def signed_pct_in_context(value):
     """signed_pct in the display context (for dashboard_tags, whose tags switch to it once)."""
-    if type(value) is Decimal and value.is_finite() and -LIMIT < value < LIMIT:  # the usual figure
+    if formatting.is_usual(value):
         text = formatting.finite_percent(value)
         return text if text.startswith("-") or value == 0 else "+" + text
     value = formatting.to_decimal(value)
@@ -144,7 +143,7 @@ def cell(value, unit=""):
 
 def cell_in_context(value, unit=""):
     """cell in the display context (for dashboard_tags, whose tags switch to it once)."""
-    if type(value) is Decimal and value.is_finite() and -LIMIT < value < LIMIT:  # the usual figure
+    if formatting.is_usual(value):
         return formatting.finite_grouped(formatting.finite_summary_value(value, unit, False))
     if formatting.is_too_large(value):
         return to_show(value)[1]
