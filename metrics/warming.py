@@ -15,14 +15,15 @@ do not find, as before. `PROGRESS_WARMING = False` (environment `PROGRESS_WARMIN
 """
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
 from django.tasks import task
 
 from goals.models import Tree
 from metrics import progress
+from metrics.commit import on_commit_once
 
 logger = logging.getLogger(__name__)
 
@@ -33,11 +34,11 @@ def pending_key(tree_id) -> str:
     return f"goaltree:warming:{settings.RELEASE}:{tree_id}"
 
 
+@dataclass(frozen=True)
 class _Queue:
     """The on-commit callback that queues the task for one tree (one per tree and transaction)."""
 
-    def __init__(self, tree_id):
-        self.tree_id = tree_id
+    tree_id: int
 
     def __call__(self):
         try:
@@ -53,13 +54,8 @@ def schedule(tree_ids) -> None:
     """Queue the progress of `tree_ids` to be computed once the current transaction commits."""
     if not settings.PROGRESS_WARMING:
         return
-    # Django drops the callbacks of a transaction rolled back, so a callback still listed is one still to run.
-    queued = {
-        callback.tree_id for _savepoints, callback, *_rest in connection.run_on_commit if isinstance(callback, _Queue)
-    }
-    for tree_id in dict.fromkeys(tree_ids):
-        if tree_id not in queued:
-            transaction.on_commit(_Queue(tree_id))
+    for tree_id in tree_ids:
+        on_commit_once(_Queue(tree_id))
 
 
 @task()

@@ -24,12 +24,13 @@ import socket
 import time
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models.signals import post_save
 from django.tasks import task
 from django.utils import timezone
@@ -39,6 +40,7 @@ from goals import periods
 from goals.models import Tree
 from metrics import csvfiles
 from metrics.api.progress import progress_json
+from metrics.commit import on_commit_once
 from metrics.models import Entry, EntryChange, Webhook, WebhookDelivery
 
 WEEK_COMPLETE = "week.complete"
@@ -83,11 +85,11 @@ def baseline(webhook):
 # Queuing a check after entry changes -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
 class _QueueCheck:
     """An on_commit callback queuing one check of one tree; at most one per tree per transaction."""
 
-    def __init__(self, tree_id):
-        self.tree_id = tree_id
+    tree_id: int
 
     def __call__(self):
         if Webhook.objects.filter(tree_id=self.tree_id).exists():
@@ -97,12 +99,7 @@ class _QueueCheck:
 def _entry_changed(sender, instance, created, raw=False, **kwargs):
     if raw or not created:
         return
-    tree_id = instance.node.tree_id
-    # Django drops the callbacks of a transaction rolled back, so a callback still listed is one still to run.
-    for _savepoints, callback, *_rest in connection.run_on_commit:
-        if isinstance(callback, _QueueCheck) and callback.tree_id == tree_id:
-            return
-    transaction.on_commit(_QueueCheck(tree_id))
+    on_commit_once(_QueueCheck(instance.node.tree_id))
 
 
 def connect_signals():
