@@ -8,10 +8,9 @@ from django.utils import timezone
 
 from goals.access import access_for
 from goals.discussion import threads
-from goals.formatting import plain
 from goals.models import Comment, LegacyChange, Node
 from metrics.models import Entry
-from tests.goals.helpers import HTMX, get_node, login, one, recorded
+from tests.goals.helpers import HTMX, get_node, login, node_form_data, one, recorded
 
 pytestmark = pytest.mark.usefixtures("english")
 
@@ -31,27 +30,6 @@ def _node_data(**overrides):
         "stretch": "",
         "baseline": "",
         "frequency": "weekly",
-    }
-    data.update(overrides)
-    return data
-
-
-def _edit_data(node, **overrides):
-    data = {
-        "code": node.code,
-        "name": node.name,
-        "definition": node.definition,
-        "unit": node.unit,
-        "direction": node.direction,
-        "department": node.department_id or "",
-        "owner": node.owner_id or "",
-        "aggregation": node.aggregation,
-        "formula": node.formula,
-        "target": plain(node.target) if node.target is not None else "",
-        "stretch": plain(node.stretch) if node.stretch is not None else "",
-        "baseline": plain(node.baseline) if node.baseline is not None else "",
-        "frequency": node.frequency,
-        "version": str(node.version),
     }
     data.update(overrides)
     return data
@@ -155,7 +133,7 @@ def test_an_editor_edits_a_node_and_the_change_is_recorded(client, owner, tree, 
     assert 'value="240"' in form.content.decode()  # the stored 240.000000 shows as typed
     response = client.post(
         reverse("goals:node-edit-save", args=[deals.pk]),
-        _edit_data(deals, target="２６０", department=marketing.pk, name="受注数"),
+        node_form_data(deals, target="２６０", department=marketing.pk, name="受注数"),
     )
     assert response.status_code == 302
     deals.refresh_from_db()
@@ -171,7 +149,7 @@ def test_an_editor_edits_a_node_and_the_change_is_recorded(client, owner, tree, 
 
 def test_editing_nothing_records_nothing(client, owner, tree):
     deals = get_node(tree, "deals")
-    login(client, owner).post(reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals))
+    login(client, owner).post(reverse("goals:node-edit-save", args=[deals.pk]), node_form_data(deals))
     deals.refresh_from_db()
     assert deals.version == 1 and not recorded(node=deals)
 
@@ -179,7 +157,7 @@ def test_editing_nothing_records_nothing(client, owner, tree):
 def test_a_formula_may_use_any_active_node_but_not_unknown_ones(client, owner, tree):
     revenue = get_node(tree, "revenue")
     response = login(client, owner).post(
-        reverse("goals:node-edit-save", args=[revenue.pk]), _edit_data(revenue, formula="deals * nothing")
+        reverse("goals:node-edit-save", args=[revenue.pk]), node_form_data(revenue, formula="deals * nothing")
     )
     assert response.status_code == 400
     html = response.content.decode()
@@ -188,7 +166,7 @@ def test_a_formula_may_use_any_active_node_but_not_unknown_ones(client, owner, t
     assert revenue.formula == "deals * avg_deal_size"
     # A grandchild is fine now (leads is under deals), typed by its name with × (stored with codes).
     response = client.post(
-        reverse("goals:node-edit-save", args=[revenue.pk]), _edit_data(revenue, formula="リード数 × 平均受注単価")
+        reverse("goals:node-edit-save", args=[revenue.pk]), node_form_data(revenue, formula="リード数 × 平均受注単価")
     )
     assert response.status_code == 302
     revenue.refresh_from_db()
@@ -201,21 +179,21 @@ def test_automatic_aggregation_is_recompute_for_a_dividing_formula(client, owner
     client.post(reverse("goals:node-add-save", args=[deals.pk]), _node_data(code="opps", name="商談数"))
     response = client.post(
         reverse("goals:node-edit-save", args=[deals.pk]),
-        _edit_data(deals, formula="leads / opps", unit="%"),  # aggregation left at the measured node's sum
+        node_form_data(deals, formula="leads / opps", unit="%"),  # aggregation left at the measured node's sum
     )
     assert response.status_code == 302
     deals.refresh_from_db()
     assert deals.formula == "leads / opps" and deals.aggregation == "recompute"
     # Left at automatic, a formula that does not divide sums.
     client.post(
-        reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals, formula="leads + opps", aggregation="")
+        reverse("goals:node-edit-save", args=[deals.pk]), node_form_data(deals, formula="leads + opps", aggregation="")
     )
     deals.refresh_from_db()
     assert deals.aggregation == "sum"
     # A choice the person made is kept.
     client.post(
         reverse("goals:node-edit-save", args=[deals.pk]),
-        _edit_data(deals, formula="leads / opps", aggregation="average"),
+        node_form_data(deals, formula="leads / opps", aggregation="average"),
     )
     deals.refresh_from_db()
     assert deals.aggregation == "average"
@@ -224,7 +202,7 @@ def test_automatic_aggregation_is_recompute_for_a_dividing_formula(client, owner
 def test_recompute_needs_a_formula(client, owner, tree):
     leads = get_node(tree, "leads")
     response = login(client, owner).post(
-        reverse("goals:node-edit-save", args=[leads.pk]), _edit_data(leads, aggregation="recompute")
+        reverse("goals:node-edit-save", args=[leads.pk]), node_form_data(leads, aggregation="recompute")
     )
     assert response.status_code == 400
     assert "Recompute works only for a calculated node" in response.content.decode()
@@ -233,7 +211,7 @@ def test_recompute_needs_a_formula(client, owner, tree):
 def test_renaming_a_code_that_the_parents_formula_uses_is_refused(client, owner, tree):
     deals = get_node(tree, "deals")
     response = login(client, owner).post(
-        reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals, code="won")
+        reverse("goals:node-edit-save", args=[deals.pk]), node_form_data(deals, code="won")
     )
     assert response.status_code == 400
     assert "The formula of 売上 (受注件数 × 平均受注単価) uses the code deals" in response.content.decode()
@@ -246,7 +224,7 @@ def test_editing_checks_access_and_refuses_get_on_save(client, member, sales_mem
     for person in (member, sales_member, viewer):
         client = login(client, person)
         assert client.get(reverse("goals:node-edit", args=[deals.pk])).status_code == 403
-        response = client.post(reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals, name="X"))
+        response = client.post(reverse("goals:node-edit-save", args=[deals.pk]), node_form_data(deals, name="X"))
         assert response.status_code == 403
     assert login(client, owner).get(reverse("goals:node-edit-save", args=[deals.pk])).status_code == 405
     deals.refresh_from_db()
@@ -256,9 +234,11 @@ def test_editing_checks_access_and_refuses_get_on_save(client, member, sales_mem
 def test_two_people_editing_the_same_node_the_second_is_refused(client, owner, admin, tree):
     """Both open the form at version 1; the admin saves first; Tanaka's save is refused, not silently lost."""
     deals = get_node(tree, "deals")
-    opened_by_owner = _edit_data(deals)
+    opened_by_owner = node_form_data(deals)
     with time_machine.travel(timezone.make_aware(timezone.datetime(2026, 6, 29, 14, 32)), tick=False):
-        login(client, admin).post(reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals, target="1250"))
+        login(client, admin).post(
+            reverse("goals:node-edit-save", args=[deals.pk]), node_form_data(deals, target="1250")
+        )
     response = login(client, owner).post(
         reverse("goals:node-edit-save", args=[deals.pk]), {**opened_by_owner, "target": "1300", "name": "受注"}
     )
@@ -284,9 +264,9 @@ def test_two_people_editing_the_same_node_the_second_is_refused(client, owner, a
 
 def test_a_conflict_over_htmx_comes_back_in_the_panel(client, owner, tree):
     deals = get_node(tree, "deals")
-    stale = _edit_data(deals)
+    stale = node_form_data(deals)
     client = login(client, owner)
-    client.post(reverse("goals:node-edit-save", args=[deals.pk]), _edit_data(deals, unit="社"))
+    client.post(reverse("goals:node-edit-save", args=[deals.pk]), node_form_data(deals, unit="社"))
     response = client.post(reverse("goals:node-edit-save", args=[deals.pk]), {**stale, "target": "99"}, **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
@@ -676,7 +656,7 @@ def test_inbox_empty_state_says_what_will_appear(client, viewer, db):
 )
 def test_anonymous_posts_are_sent_to_log_in_and_change_nothing(client, tree, name):
     deals = get_node(tree, "deals")
-    response = client.post(reverse(f"goals:{name}", args=[deals.pk]), {**_edit_data(deals), "direction": "up"})
+    response = client.post(reverse(f"goals:{name}", args=[deals.pk]), {**node_form_data(deals), "direction": "up"})
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
     assert not recorded() and not Comment.objects.exists()
     assert tree.nodes.active().count() == 4
