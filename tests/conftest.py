@@ -2,6 +2,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from goals import history
 from goals.models import ChangeAction, Department, Membership, Node, Tree
@@ -14,6 +15,27 @@ def _empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def english():
+    """Messages in English, the source text. Modules that assert on wording use it for every test:
+    pytestmark = pytest.mark.usefixtures("english")."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def english_pages(client):
+    """Pages in English for the test client (its Accept-Language, so that a request can still ask for another
+    language with its own header or the language cookie), for modules that read the pages' wording."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
+@pytest.fixture
+def nodes(tree):
+    """The fixture tree's nodes by code (modules that add nodes define their own)."""
+    return {node.code: node for node in tree.nodes.all()}
 
 
 @pytest.fixture

@@ -1,23 +1,9 @@
-"""Fixtures shared by the goals tests (the people, departments and `tree` are in tests/conftest.py)."""
+"""Fixtures shared by the goals tests (the people, departments, `tree`, `nodes` and the English fixtures are in
+tests/conftest.py)."""
 
 import pytest
-from django.utils import translation
 
 from goals.models import Department, Membership
-
-
-@pytest.fixture
-def english():
-    """Messages in English, the source text. Modules that assert on wording use it for every test:
-    pytestmark = pytest.mark.usefixtures("english")."""
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def english_pages(client):
-    """Pages in English for the test client (the language cookie), for modules that read the pages' wording."""
-    client.cookies["django_language"] = "en"
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from metrics.models import Entry
 from metrics.templatetags.initiative_tags import cost_per_unit, delta, mean
 from tests.goals.helpers import one, recorded
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "english_pages")]
 
 # Today is Wednesday 15 July 2026: the last complete week is the one of Monday 6 July.
 TODAY = "2026-07-15 10:00 +09:00"
@@ -42,14 +42,6 @@ FRAGMENT = Path(settings.BASE_DIR) / "locale" / "fragments" / "initiatives.po"
 @pytest.fixture(autouse=True)
 def frozen_today():
     with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Pages in English (the source text), so that assertions hold before and after the catalogs are built."""
-    client.cookies["django_language"] = "en"
-    with translation.override("en"):
         yield
 
 

@@ -4,7 +4,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from goals import treefile
 from goals.models import Node, Tree
@@ -12,11 +11,7 @@ from goals.periods import period_weeks
 from metrics import copying
 from metrics.models import Entry
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_copy_carries_the_structure_and_sets_baselines_from_actuals(tree, owner):

@@ -6,22 +6,17 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
 
 from goals.models import Node
 from metrics import csvfiles
 from metrics.entries import set_entry
 from metrics.models import Entry, EntryChange
 
+pytestmark = pytest.mark.usefixtures("english")
+
 W1 = date(2026, 3, 30)  # the first week of the fixture tree's period (its Thursday is 2 April)
 W2 = W1 + timedelta(days=7)
 W3 = W1 + timedelta(days=14)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def csv_bytes(*lines, encoding="utf-8"):

@@ -12,17 +12,9 @@ from metrics.due import due_week, first_week_of_month
 from metrics.grid import cell_key
 from metrics.models import Entry
 
+pytestmark = pytest.mark.usefixtures("english_pages")
+
 DUE = "/numbers/due/"
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-
-
-@pytest.fixture
-def nodes(tree):
-    return {node.code: node for node in tree.nodes.all()}
 
 
 def at(moment):

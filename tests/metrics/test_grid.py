@@ -19,6 +19,8 @@ from metrics.grid import VISIBLE_WEEKS, cell_key
 from metrics.grid_saving import FIELDS_PER_CELL, FORM_FIELDS
 from metrics.models import Entry, EntryChange
 
+pytestmark = pytest.mark.usefixtures("english", "english_pages")
+
 NOW = "2026-07-08 10:00 +09:00"  # a Wednesday: the last complete week is that of Monday 29 June
 LAST_WEEK = date(2026, 6, 29)
 WEEK_BEFORE = date(2026, 6, 22)
@@ -31,19 +33,6 @@ HTMX = {"HX-Request": "true"}
 def frozen_time():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    """Pages in English (the language the messages are written in); the Japanese ones come from locale/."""
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def nodes(tree):
-    return {node.code: node for node in tree.nodes.all()}
 
 
 def cell(node, week, value, *, version=0, orig="", note=None, orig_note=""):

@@ -16,6 +16,8 @@ from metrics.grid import ALL, GridQuery, build_grids, cell_key
 from metrics.models import Entry
 from metrics.progress import tree_progress
 
+pytestmark = pytest.mark.usefixtures("english", "english_pages")
+
 NOW = "2026-07-08 10:00 +09:00"  # a Wednesday: the last complete week is that of Monday 29 June
 LAST_WEEK = date(2026, 6, 29)
 TODAY = date(2026, 7, 8)
@@ -27,18 +29,6 @@ KPI = "/numbers/kpi/"
 def frozen_time():
     with time_machine.travel(NOW, tick=False):
         yield
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def nodes(tree):
-    return {node.code: node for node in tree.nodes.all()}
 
 
 @pytest.fixture

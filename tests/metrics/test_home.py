@@ -18,15 +18,10 @@ from metrics.grid import cell_key
 from metrics.models import Entry, EntryChange
 from tests.metrics.dashboard_data import entries, today  # noqa: F401 (fixtures)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_pages")]
 
 HOME = "/"
 JULY_8 = "2026-07-08 10:00 +09:00"  # a Wednesday: the last complete week is 6/29
-
-
-@pytest.fixture(autouse=True)
-def english(client):
-    client.cookies["django_language"] = "en"
 
 
 def at(moment):

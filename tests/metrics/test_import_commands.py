@@ -5,19 +5,14 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
-from django.utils import translation
 
 from goals.models import Node
 from metrics.entries import set_entry
 from metrics.models import Entry, EntryChange
 
+pytestmark = pytest.mark.usefixtures("english")
+
 W1 = date(2026, 3, 30)
-
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
 
 
 def write(tmp_path, text, encoding="utf-8"):

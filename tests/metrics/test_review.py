@@ -8,7 +8,6 @@ import pytest
 import time_machine
 from django.contrib.staticfiles import finders
 from django.urls import reverse
-from django.utils import translation
 
 from goals import history
 from goals.access import access_for
@@ -18,11 +17,7 @@ from metrics.entries import set_entry
 from metrics.review import impact_of
 from tests.goals.helpers import get_node, login
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 WEEK = date(2026, 6, 29)

@@ -4,16 +4,11 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from goals.models import Tree
 from tests.goals.helpers import login
 
-
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 # Copy to the next period
