@@ -5,10 +5,14 @@ Browser tests are skipped with a printed reason when Chromium is missing, unless
 
 import os
 import shutil
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+
+from goals.models import Node, Tree
 
 # Sync Playwright runs an event loop in the test thread; Django's ORM calls from the test are safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -116,3 +120,26 @@ def chartjs_available():
     if not CHARTJS_COPY.exists():
         _skip_or_fail(f"the local Chart.js copy is missing at {CHARTJS_COPY} (make test installs it)")
     return CHARTJS_COPY
+
+
+@pytest.fixture
+def kgi_only_tree(marketing, member):
+    """A tree with only its KGI, complete, owned by marketing (which has a member, so it is staffed): what a team
+    builds its tree from in the editor."""
+    tree = Tree.objects.create(
+        code="fy2026-new",
+        name="FY2026 新ツリー",
+        department=marketing,
+        period_start=date(2026, 4, 1),
+        period_end=date(2027, 3, 31),
+    )
+    Node.objects.create(
+        tree=tree,
+        code="revenue",
+        name="売上",
+        unit="円",
+        target=Decimal("120000000"),
+        department=marketing,
+        definition="受注金額（税抜）の合計",
+    )
+    return tree

@@ -1,33 +1,17 @@
 """A marketing lead builds a three-level funnel in the tree editor by typing Japanese names (no code typed), enters
 counts for a few weeks and sees every KPI tied to revenue on the dashboard, ranked by yen of impact."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from goals.models import Node, Tree
+from goals.models import Node
 from metrics.entries import set_entry
 from tests.browser.conftest import htmx_settled, login
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def kgi_only(marketing, member):
-    """A tree with only its KGI (code typed by nobody: made from the name), owned by marketing."""
-    tree = Tree.objects.create(
-        code="fy2026-funnel",
-        name="FY2026 ファネル",
-        department=marketing,
-        period_start=date(2026, 4, 1),
-        period_end=date(2027, 3, 31),
-    )
-    Node.objects.create(
-        tree=tree, code="revenue", name="売上", unit="円", target=Decimal("120000000"), department=marketing
-    )
-    return tree
 
 
 def _card(page, name):
@@ -68,9 +52,9 @@ def _add(page, parent, name, unit, target, formula="", breakdown=""):
         _submit(page, name)
 
 
-def test_build_a_funnel_by_names_and_see_impacts_in_yen(page, owner, kgi_only):
+def test_build_a_funnel_by_names_and_see_impacts_in_yen(page, owner, kgi_only_tree):
     login(page, owner)
-    page.goto(f"/trees/{kgi_only.pk}/")
+    page.goto(f"/trees/{kgi_only_tree.pk}/")
 
     # Three levels: revenue = deals x deal size; deals broken down into opportunities x win rate; the win rate
     # computed from the counts beside it (a formula over its parent and its sibling).
@@ -86,7 +70,7 @@ def test_build_a_funnel_by_names_and_see_impacts_in_yen(page, owner, kgi_only):
     page.fill("#id_breakdown", "商談数 × 受注率 ÷ 100")
     _submit(page, "受注件数")
 
-    nodes = {node.name: node for node in kgi_only.nodes.all()}
+    nodes = {node.name: node for node in kgi_only_tree.nodes.all()}
     # Stored with codes made from the names; shown with names.
     assert nodes["売上"].formula == "deals * avg_deal_size"
     assert nodes["受注件数"].breakdown == "opportunities * win_rate / 100"
@@ -103,7 +87,7 @@ def test_build_a_funnel_by_names_and_see_impacts_in_yen(page, owner, kgi_only):
         set_entry(nodes["受注件数"], week, Decimal(3), user=owner, source="grid")
         set_entry(nodes["平均受注単価"], week, Decimal(450000), user=owner, source="grid")
 
-    page.goto(f"/trees/{kgi_only.pk}/dashboard/")
+    page.goto(f"/trees/{kgi_only_tree.pk}/dashboard/")
     ranking = page.locator("#levers-title + .hint + ol.levers--impact")
     ranking.wait_for()
     rows = ranking.locator("li")

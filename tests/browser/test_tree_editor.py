@@ -1,37 +1,14 @@
 """The tree editor in a browser: build a tree from only a KGI with htmx, move a node, watch the health panel."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from goals.models import Node, Tree
+from goals.models import Node
 from tests.browser.conftest import htmx_settled, login
 from tests.goals.helpers import recorded
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def empty_tree(marketing, member):
-    """A tree with only its KGI, complete, owned by marketing (which has a member, so it is staffed)."""
-    tree = Tree.objects.create(
-        code="fy2026-new",
-        name="FY2026 新ツリー",
-        department=marketing,
-        period_start=date(2026, 4, 1),
-        period_end=date(2027, 3, 31),
-    )
-    Node.objects.create(
-        tree=tree,
-        code="revenue",
-        name="売上",
-        unit="円",
-        target=Decimal("120000000"),
-        department=marketing,
-        definition="受注金額（税抜）の合計",
-    )
-    return tree
 
 
 def _card(page, code):
@@ -86,9 +63,9 @@ def _problems_of(page, code):
     ]
 
 
-def test_build_a_three_level_tree_move_a_node_and_fix_the_health(page, owner, empty_tree):
+def test_build_a_three_level_tree_move_a_node_and_fix_the_health(page, owner, kgi_only_tree):
     login(page, owner)
-    page.goto(f"/trees/{empty_tree.pk}/")
+    page.goto(f"/trees/{kgi_only_tree.pk}/")
     page.evaluate("window.stillTheSamePage = true")  # every step below must happen without a page load
     assert page.locator("#health-panel .health-ok").count() == 1  # a complete KGI alone has no problems
 
@@ -98,24 +75,26 @@ def test_build_a_three_level_tree_move_a_node_and_fix_the_health(page, owner, em
     _add_child(page, "deals", "leads", "リード数", target="2,400")
     _add_child(page, "revenue", "avg_deal_size", "平均受注単価", target="500000", unit="円")
     # The driver is drawn as one: leads is a child of deals, which has no formula.
-    assert "tree-item--driver" in page.locator(f"#node-{empty_tree.nodes.get(code='leads').pk}").get_attribute("class")
+    assert "tree-item--driver" in page.locator(f"#node-{kgi_only_tree.nodes.get(code='leads').pk}").get_attribute(
+        "class"
+    )
 
     # Level 3: a grandchild under leads.
     _add_child(page, "leads", "sessions", "セッション数", target="80000", unit="sessions")
-    sessions = empty_tree.nodes.get(code="sessions")
+    sessions = kgi_only_tree.nodes.get(code="sessions")
     assert sessions.parent.code == "leads" and sessions.parent.parent.code == "deals"
 
     # Move leads (with sessions) under avg_deal_size: Edit, then Move in the panel.
     # (Nodes are read before the move is sent: the test reads the database only while the server does not write.)
-    leads, avg_deal_size = empty_tree.nodes.get(code="leads"), empty_tree.nodes.get(code="avg_deal_size")
-    _move(page, empty_tree, "leads", "avg_deal_size")
+    leads, avg_deal_size = kgi_only_tree.nodes.get(code="leads"), kgi_only_tree.nodes.get(code="avg_deal_size")
+    _move(page, kgi_only_tree, "leads", "avg_deal_size")
     page.locator(f"#node-{avg_deal_size.pk} > .tree-children > #node-{leads.pk}").wait_for()
     htmx_settled(page)
     leads.refresh_from_db()
     assert leads.parent.code == "avg_deal_size"
     assert recorded(node=leads, action="move")
     # Moving a node that its parent's formula uses is refused with the reason. Give revenue a formula first.
-    revenue = empty_tree.nodes.get(code="revenue")
+    revenue = kgi_only_tree.nodes.get(code="revenue")
     _open(page, "revenue")
     page.fill("#id_formula", "deals * avg_deal_siz")
     page.locator("#formula-check.formula-check--error").wait_for()  # checked as typed
@@ -126,8 +105,8 @@ def test_build_a_three_level_tree_move_a_node_and_fix_the_health(page, owner, em
     page.locator("#tree-editor .message--success", has_text="売上").wait_for()
     revenue.refresh_from_db()
     assert revenue.formula == "deals * avg_deal_size" and revenue.aggregation == "sum"
-    deals = empty_tree.nodes.get(code="deals")
-    _move(page, empty_tree, "deals", "avg_deal_size")
+    deals = kgi_only_tree.nodes.get(code="deals")
+    _move(page, kgi_only_tree, "deals", "avg_deal_size")
     page.locator("#node-panel .error-summary").wait_for()
     assert "受注件数 × 平均受注単価" in page.locator("#node-panel .error-summary").inner_text()
     deals.refresh_from_db()
@@ -140,18 +119,18 @@ def test_build_a_three_level_tree_move_a_node_and_fix_the_health(page, owner, em
     _submit(page)
     page.locator("#tree-editor .message--success", has_text="受注件数").wait_for()
     assert "no_target" not in _problems_of(page, "deals")
-    assert empty_tree.nodes.get(code="deals").target == Decimal("240")
+    assert kgi_only_tree.nodes.get(code="deals").target == Decimal("240")
 
     assert page.evaluate("window.stillTheSamePage") is True
     assert page.console_errors == []
 
 
-def test_reorder_with_the_keyboard_keeps_focus(page, owner, empty_tree):
-    kgi = empty_tree.nodes.get()
-    first = Node.objects.create(tree=empty_tree, parent=kgi, code="first", name="一番目", position=0)
-    second = Node.objects.create(tree=empty_tree, parent=kgi, code="second", name="二番目", position=1)
+def test_reorder_with_the_keyboard_keeps_focus(page, owner, kgi_only_tree):
+    kgi = kgi_only_tree.nodes.get()
+    first = Node.objects.create(tree=kgi_only_tree, parent=kgi, code="first", name="一番目", position=0)
+    second = Node.objects.create(tree=kgi_only_tree, parent=kgi, code="second", name="二番目", position=1)
     login(page, owner)
-    page.goto(f"/trees/{empty_tree.pk}/")
+    page.goto(f"/trees/{kgi_only_tree.pk}/")
     page.focus(f"#reorder-up-{second.pk}")
     page.keyboard.press("Enter")
     # The editor is redrawn with second first; focus stays on its buttons (up is now disabled, so down).
@@ -164,20 +143,20 @@ def test_reorder_with_the_keyboard_keeps_focus(page, owner, empty_tree):
     assert page.console_errors == []
 
 
-def test_the_editor_works_without_javascript(browser, live_server, owner, empty_tree):
+def test_the_editor_works_without_javascript(browser, live_server, owner, kgi_only_tree):
     context = browser.new_context(java_script_enabled=False, locale="ja-JP", base_url=live_server.url)
     page = context.new_page()
     try:
         login(page, owner)
-        page.goto(f"/trees/{empty_tree.pk}/")
+        page.goto(f"/trees/{kgi_only_tree.pk}/")
         _card(page, "revenue").locator(".node-card__actions a").nth(1).click()  # a plain link to the form page
         page.wait_for_url(lambda url: url.endswith("/add/"))
         page.fill("#id_name", "受注件数")
         page.fill("#id_code", "deals")
         page.fill("#id_target", "240")
         page.locator("form.node-form button[type=submit]").click()
-        page.wait_for_url(lambda url: f"/trees/{empty_tree.pk}/" in url)
+        page.wait_for_url(lambda url: f"/trees/{kgi_only_tree.pk}/" in url)
         assert _card(page, "deals").count() == 1
-        assert empty_tree.nodes.get(code="deals").target == Decimal("240")
+        assert kgi_only_tree.nodes.get(code="deals").target == Decimal("240")
     finally:
         context.close()
