@@ -6,7 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from goals import backcalc, codes, editing, health
 from goals.formulas import FormulaError, rules
@@ -16,11 +15,7 @@ from goals.treefile import export_tree, import_tree
 from goals.treefile.errors import TreeFileError
 from tests.goals.helpers import get_node, login, node_form_data, recorded
 
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def _new_data(**overrides):
